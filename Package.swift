@@ -1,0 +1,85 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+let package = Package(
+    name: "Junction",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "junction", targets: ["junction"]),
+        .library(name: "Junction", targets: ["Junction"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+    ],
+    targets: [
+        // C engines: system libraries and shims. C stays here and nowhere else.
+        .systemLibrary(name: "CJQ", path: "Sources/CJQ", providers: [.apt(["libjq-dev"])]),
+        .target(
+            name: "CSimdJSON",
+            path: "Sources/CSimdJSON",
+            cxxSettings: [.unsafeFlags(["-O3"])],
+            linkerSettings: [.linkedLibrary("simdjson")]
+        ),
+
+        // Core library: messages, plugin protocols, config, graph, pipeline, backpressure.
+        .target(
+            name: "Junction",
+            dependencies: [
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ],
+            path: "Sources/Junction",
+            swiftSettings: swiftSettings
+        ),
+        // Swift face of the JSON engines (libjq, simdjson).
+        .target(
+            name: "JunctionJSON",
+            dependencies: ["CJQ", "CSimdJSON"],
+            path: "Sources/JunctionJSON",
+            swiftSettings: swiftSettings
+        ),
+
+        // In-tree plugins: one target each, explicit path, depending on the core only.
+        .target(
+            name: "StdioPlugin",
+            dependencies: ["Junction"],
+            path: "Plugins/Stdio",
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "StagesPlugin",
+            dependencies: ["Junction", "JunctionJSON"],
+            path: "Plugins/Stages",
+            swiftSettings: swiftSettings
+        ),
+
+        .executableTarget(
+            name: "junction",
+            dependencies: [
+                "Junction", "StdioPlugin", "StagesPlugin",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ],
+            path: "Sources/junction",
+            swiftSettings: swiftSettings
+        ),
+
+        .testTarget(name: "JunctionTests", dependencies: ["Junction"], path: "Tests/JunctionTests"),
+        .testTarget(name: "StdioPluginTests", dependencies: ["Junction", "StdioPlugin"], path: "Tests/StdioPluginTests"),
+        .testTarget(
+            name: "StagesPluginTests",
+            dependencies: ["Junction", "JunctionJSON", "StagesPlugin"],
+            path: "Tests/StagesPluginTests"
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,1 @@
+int junction_csimdjson_placeholder;

@@ -1,0 +1,25 @@
+/// Delivers messages outside: stdout, a file, a socket, a portal.
+///
+/// The runtime hands a sink one batch at a time and waits for `completion`
+/// before the next: the bytes of a batch count in the edge's `bufferedAmount`
+/// until then, which is how a slow sink pauses its sources. Call `completion`
+/// once the batch has left Junction (written, sent, or given up on and counted).
+///
+/// ```swift
+/// final class NullSink: Sink {
+///     func write(_ batch: [Message], completion: @escaping @Sendable () -> Void) { completion() }
+/// }
+/// ```
+public protocol Sink: AnyObject, Sendable {
+    /// Opens the transport. Called once before the first write.
+    func start() throws
+    /// Writes a batch; call `completion` exactly once, from any thread.
+    func write(_ batch: [Message], completion: @escaping @Sendable () -> Void)
+    /// Flushes and releases the transport after the last write completed.
+    func close(completion: @escaping @Sendable () -> Void)
+}
+
+extension Sink {
+    public func start() throws {}
+    public func close(completion: @escaping @Sendable () -> Void) { completion() }
+}

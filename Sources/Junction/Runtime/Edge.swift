@@ -1,0 +1,231 @@
+import Foundation
+
+/// A queue into a consumer (a route's stages, or a sink) that counts bytes the
+/// way `RTCDataChannel` does.
+///
+/// - `bufferedAmount`: bytes queued or handed to the consumer and not yet done;
+/// - `lowThreshold` (`bufferedAmountLowThreshold`): when `bufferedAmount` falls
+///   to or below it, `bufferedamountlow` fires;
+/// - `highWater`: above it the edge is full, and `policy` decides: `block` holds
+///   the upstream gates until `bufferedamountlow`, `drop_oldest` and
+///   `drop_newest` discard and count.
+public final class Edge: @unchecked Sendable {
+    /// `route-1→out`, for logs and metrics.
+    public let name: String
+    public let policy: WhenFull
+    public let highWater: Int
+    public let lowThreshold: Int
+
+    private let lock = NSLock()
+    private var batches: [[Message]] = []
+    private var head = 0
+    private var offset = 0  // messages of batches[head] already taken or dropped
+    private var queuedBytes = 0
+    private var inFlightBytes = 0
+    private var full = false
+    private var producers: Int
+    private var upstream: [FlowGate] = []
+    private var wake: (@Sendable () -> Void)?
+
+    // Counters, read by tests and metrics.
+    private var _pushedMessages = 0
+    private var _droppedMessages = 0
+    private var _droppedBytes = 0
+    private var _peakBufferedAmount = 0
+    private var _lowEvents = 0
+
+    let metrics: EdgeMetrics?
+
+    init(name: String, policy: WhenFull, highWater: Int, lowThreshold: Int, producers: Int, metrics: EdgeMetrics? = nil) {
+        self.name = name
+        self.metrics = metrics
+        self.policy = policy
+        self.highWater = highWater
+        self.lowThreshold = min(lowThreshold, highWater)
+        self.producers = producers
+    }
+
+    /// Gates held while this edge is full (only under `block`).
+    func addUpstream(_ gate: FlowGate) { lock.withLock { upstream.append(gate) } }
+
+    /// Called (from any thread) whenever there is something for the consumer.
+    func setConsumer(_ wake: @escaping @Sendable () -> Void) { lock.withLock { self.wake = wake } }
+
+    /// Bytes queued or in the consumer's hands.
+    public var bufferedAmount: Int { lock.withLock { queuedBytes + inFlightBytes } }
+    /// The highest `bufferedAmount` seen.
+    public var peakBufferedAmount: Int { lock.withLock { _peakBufferedAmount } }
+    public var droppedMessages: Int { lock.withLock { _droppedMessages } }
+    public var droppedBytes: Int { lock.withLock { _droppedBytes } }
+    public var pushedMessages: Int { lock.withLock { _pushedMessages } }
+    /// How many times `bufferedamountlow` fired.
+    public var lowEvents: Int { lock.withLock { _lowEvents } }
+    public var isFull: Bool { lock.withLock { full } }
+
+    /// Adds a batch. Never blocks; under `block` it may pass `highWater` by this batch and holds the upstream gates.
+    /// Returns the number of messages dropped.
+    @discardableResult
+    func push(_ batch: [Message]) -> Int {
+        guard !batch.isEmpty else { return 0 }
+        var dropped = 0
+        var gatesToHold: [FlowGate] = []
+        var amount = 0
+        let wake: (@Sendable () -> Void)? = lock.withLock {
+            var batch = batch
+            var bytes = batch.byteSize
+            switch policy {
+            case .block:
+                break
+            case .dropNewest:
+                let room = highWater - (queuedBytes + inFlightBytes)
+                if bytes > room {
+                    var keep = 0, kept = 0
+                    while keep < batch.count, kept + batch[keep].byteSize <= room {
+                        kept += batch[keep].byteSize
+                        keep += 1
+                    }
+                    dropped = batch.count - keep
+                    _droppedMessages += dropped
+                    _droppedBytes += bytes - kept
+                    batch.removeSubrange(keep...)
+                    bytes = kept
+                }
+            case .dropOldest:
+                while queuedBytes + inFlightBytes + bytes > highWater, head < batches.count {
+                    let m = batches[head][offset]
+                    queuedBytes -= m.byteSize
+                    _droppedBytes += m.byteSize
+                    _droppedMessages += 1
+                    dropped += 1
+                    advance()
+                }
+                // The incoming batch alone may exceed the mark: keep its newest messages.
+                if queuedBytes + inFlightBytes + bytes > highWater {
+                    var cut = 0
+                    while cut < batch.count, queuedBytes + inFlightBytes + bytes > highWater {
+                        bytes -= batch[cut].byteSize
+                        _droppedBytes += batch[cut].byteSize
+                        cut += 1
+                    }
+                    _droppedMessages += cut
+                    dropped += cut
+                    batch.removeSubrange(..<cut)
+                }
+            }
+            guard !batch.isEmpty else {
+                amount = queuedBytes + inFlightBytes
+                return nil
+            }
+            _pushedMessages += batch.count
+            batches.append(batch)
+            queuedBytes += bytes
+            amount = queuedBytes + inFlightBytes
+            if amount > _peakBufferedAmount { _peakBufferedAmount = amount }
+            if policy == .block, !full, amount > highWater {
+                full = true
+                gatesToHold = upstream
+            }
+            return self.wake
+        }
+        for gate in gatesToHold { gate.hold() }
+        if let metrics {
+            metrics.buffered.record(amount)
+            metrics.recordDrops(dropped, policy: policy)
+        }
+        wake?()
+        return dropped
+    }
+
+    private func advance() {
+        offset += 1
+        if offset >= batches[head].count {
+            offset = 0
+            head += 1
+            if head > 64, head * 2 > batches.count {
+                batches.removeFirst(head)
+                head = 0
+            }
+        }
+    }
+
+    /// Takes queued messages, up to about `maxBytes` (at least one), moving their bytes in flight.
+    func pop(maxBytes: Int) -> [Message]? {
+        lock.withLock {
+            guard head < batches.count else { return nil }
+            var out: [Message]
+            if offset == 0 {
+                out = batches[head]
+            } else {
+                out = Array(batches[head][offset...])
+            }
+            var bytes = out.byteSize
+            batches[head] = []
+            head += 1
+            offset = 0
+            // Merge small following batches while under the limit.
+            while head < batches.count, offset == 0, bytes + batches[head].byteSize <= maxBytes {
+                let b = batches[head]
+                bytes += b.byteSize
+                out.append(contentsOf: b)
+                batches[head] = []
+                head += 1
+            }
+            if head == batches.count {
+                batches.removeAll(keepingCapacity: true)
+                head = 0
+                offset = 0
+            }
+            queuedBytes -= bytes
+            inFlightBytes += bytes
+            return out
+        }
+    }
+
+    /// The consumer is done with `bytes` it popped; may fire `bufferedamountlow`.
+    func complete(bytes: Int) {
+        var after = 0
+        let gates: [FlowGate] = lock.withLock {
+            let before = queuedBytes + inFlightBytes
+            inFlightBytes -= bytes
+            after = queuedBytes + inFlightBytes
+            guard before > lowThreshold, after <= lowThreshold else { return [] }
+            _lowEvents += 1
+            guard full else { return [] }
+            full = false
+            return upstream
+        }
+        metrics?.buffered.record(after)
+        for gate in gates { gate.release() }
+    }
+
+    /// Whether nothing is queued or in flight.
+    var isEmpty: Bool { lock.withLock { head >= batches.count && inFlightBytes == 0 } }
+
+    /// One producer finished; when all have, the consumer sees `isClosed` after draining.
+    func producerFinished() {
+        let wake: (@Sendable () -> Void)? = lock.withLock {
+            producers -= 1
+            return self.wake
+        }
+        wake?()
+    }
+
+    /// All producers finished.
+    var isClosed: Bool { lock.withLock { producers <= 0 } }
+
+    /// Drops everything still queued (shutdown past its deadline); returns the message count.
+    func discardQueued() -> Int {
+        lock.withLock {
+            var n = 0
+            while head < batches.count {
+                n += batches[head].count - offset
+                head += 1
+                offset = 0
+            }
+            batches.removeAll()
+            head = 0
+            queuedBytes = 0
+            return n
+        }
+    }
+}

@@ -1,0 +1,85 @@
+import Dispatch
+import Foundation
+import Logging
+
+/// Feeds one sink from its incoming edges (one per route that names it),
+/// round-robin, one batch in flight at a time. The batch's bytes stay in the
+/// edge's `bufferedAmount` until the sink completes it.
+final class SinkDriver: @unchecked Sendable {
+    let name: String
+    let sink: any Sink
+    private(set) var edges: [Edge] = []
+    private let queue: DispatchQueue
+    private let logger: Logger
+    private let metrics: ComponentMetrics
+    private let maxBatchBytes: Int
+    private let onClosed: @Sendable () -> Void
+
+    // Queue-confined.
+    private var inFlight = false
+    private var next = 0
+    private var closing = false
+    private var closed = false
+    private var scheduled = false
+    private let scheduleLock = NSLock()
+
+    init(name: String, sink: any Sink, logger: Logger, metrics: ComponentMetrics, maxBatchBytes: Int = 256 * 1024, onClosed: @escaping @Sendable () -> Void) {
+        self.name = name
+        self.sink = sink
+        self.queue = DispatchQueue(label: "junction.sink.\(name)")
+        self.logger = logger
+        self.metrics = metrics
+        self.maxBatchBytes = maxBatchBytes
+        self.onClosed = onClosed
+    }
+
+    func attach(_ edge: Edge) {
+        edges.append(edge)
+        edge.setConsumer { [weak self] in self?.schedule() }
+    }
+
+    func schedule() {
+        let go: Bool = scheduleLock.withLock {
+            if scheduled { return false }
+            scheduled = true
+            return true
+        }
+        if go { queue.async { self.drain() } }
+    }
+
+    private func drain() {
+        scheduleLock.withLock { scheduled = false }
+        guard !inFlight, !closing else { return }
+        for step in 0..<edges.count {
+            let index = (next + step) % edges.count
+            let edge = edges[index]
+            guard let batch = edge.pop(maxBytes: maxBatchBytes) else { continue }
+            next = (index + 1) % edges.count
+            inFlight = true
+            let bytes = batch.byteSize
+            let count = batch.count
+            sink.write(batch) { [self] in
+                queue.async {
+                    self.metrics.sent(count, bytes: bytes)
+                    edge.complete(bytes: bytes)
+                    self.inFlight = false
+                    self.drain()
+                }
+            }
+            return
+        }
+        if edges.allSatisfy({ $0.isClosed && $0.isEmpty }) { close() }
+    }
+
+    private func close() {
+        guard !closing else { return }
+        closing = true
+        sink.close { [self] in
+            queue.async {
+                guard !self.closed else { return }
+                self.closed = true
+                self.onClosed()
+            }
+        }
+    }
+}
