@@ -1,3 +1,5 @@
+import Yams
+
 /// The configuration of one component type, declared once: the same field
 /// list decodes routes.yaml, rejects unknown keys and prints `junction plugins`.
 ///
@@ -42,6 +44,10 @@ extension ComponentConfig {
         do {
             try validate()
         } catch var d as ConfigDiagnostic {
+            if d.location == nil, let key = d.field, let decoder = decoder as? any ConfigNodeDecoder,
+               case let .mapping(m) = decoder.node, let value = m[Node(key)] {
+                d.location = decoder.session.location(of: value)
+            }
             if d.location == nil { d.location = decoder.configLocation }
             throw d
         }

@@ -31,12 +31,25 @@ public struct ConfigDiagnostic: Error, Sendable, CustomStringConvertible, Equata
     /// What would be right: "did you mean 'stdin'?", "known types: …".
     public var hint: String?
     public var severity: Severity
+    /// The config key the mistake is about, so the loader can point at it.
+    public var field: String?
 
     public init(_ message: String, at location: ConfigLocation? = nil, hint: String? = nil, severity: Severity = .error) {
         self.message = message
         self.location = location
         self.hint = hint
         self.severity = severity
+    }
+
+    /// A mistake in the value of `key`, located at that key when thrown from `validate()`.
+    ///
+    /// ```swift
+    /// throw ConfigDiagnostic.field("count", "count must be 0 (forever) or more")
+    /// ```
+    public static func field(_ key: String, _ message: String, hint: String? = nil) -> ConfigDiagnostic {
+        var d = ConfigDiagnostic(message, hint: hint)
+        d.field = key
+        return d
     }
 
     public var description: String {
@@ -69,24 +82,27 @@ public func closestMatch(to word: String, in candidates: [String]) -> String? {
     var best: (String, Int)?
     for c in candidates {
         let d = editDistance(w, Array(c.lowercased()))
-        let limit = max(1, min(3, max(w.count, c.count) / 3))
+        let limit = max(1, min(3, (max(w.count, c.count) + 2) / 3))
         if d <= limit, best == nil || d < best!.1 { best = (c, d) }
     }
     return best?.0
 }
 
+/// Optimal string alignment distance: insertions, deletions, substitutions and adjacent transpositions.
 func editDistance(_ a: [Character], _ b: [Character]) -> Int {
     if a.isEmpty { return b.count }
     if b.isEmpty { return a.count }
-    var previous = Array(0...b.count)
-    var current = [Int](repeating: 0, count: b.count + 1)
+    var d = [[Int]](repeating: [Int](repeating: 0, count: b.count + 1), count: a.count + 1)
+    for i in 0...a.count { d[i][0] = i }
+    for j in 0...b.count { d[0][j] = j }
     for i in 1...a.count {
-        current[0] = i
         for j in 1...b.count {
             let cost = a[i - 1] == b[j - 1] ? 0 : 1
-            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
+            d[i][j] = min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost)
+            if i > 1, j > 1, a[i - 1] == b[j - 2], a[i - 2] == b[j - 1] {
+                d[i][j] = min(d[i][j], d[i - 2][j - 2] + 1)
+            }
         }
-        swap(&previous, &current)
     }
-    return previous[b.count]
+    return d[a.count][b.count]
 }

@@ -19,6 +19,8 @@ public struct RouteDecl: Sendable {
     public let location: ConfigLocation?
     /// Locations of the names under `from`, `via`, `to` and `errors`, in order.
     public var nameLocations: [String: [ConfigLocation?]] = [:]
+    /// A route with other mistakes, kept only so its names are checked too.
+    var checkOnly = false
     /// `name:` or `route-N` (1-based).
     public var name: String { config.name ?? "route-\(index + 1)" }
 }
@@ -33,6 +35,8 @@ public struct Graph: Sendable {
     public var warnings: [ConfigDiagnostic] = []
     /// How long shutdown waits for in-flight messages to drain.
     public var shutdownTimeout: Seconds = 10
+    /// Names declared but not decoded (they have their own errors; routes naming them are not blamed).
+    var failedNames: [String: PluginRegistry.Kind] = [:]
     /// The directory of the file, for relative paths.
     public var baseDirectory: String = "."
 

@@ -8,13 +8,14 @@ extension GraphBuilder {
         func check(_ route: RouteDecl, _ field: String, _ names: [String], _ kind: PluginRegistry.Kind, _ candidates: [String]) {
             for (i, name) in names.enumerated() {
                 used.insert(name)
-                if candidates.contains(name) { continue }
+                if candidates.contains(name) || graph.failedNames[name] == kind { continue }
                 let at = route.nameLocations[field]?[safe: i] ?? route.location
                 if let other = kindOf[name] {
                     session.report(ConfigDiagnostic("'\(name)' in '\(field)' of \(route.name) is a \(other.rawValue), not a \(kind.rawValue)", at: at))
                 } else {
                     session.report(ConfigDiagnostic("unknown \(kind.rawValue) '\(name)' in '\(field)' of \(route.name)", at: at,
-                                                    hint: ConfigDiagnostic.suggestion(for: name, among: candidates, listName: "declared \(kind.rawValue)s")))
+                                                    hint: ConfigDiagnostic.suggestion(for: name, among: candidates + graph.failedNames.filter { $0.value == kind }.map(\.key),
+                                                                                      listName: "declared \(kind.rawValue)s")))
                 }
             }
         }

@@ -74,9 +74,9 @@ public struct GraphBuilder: Sendable {
         if let timeout = top["shutdown_timeout"] {
             do { graph.shutdownTimeout = try session.decode(Seconds.self, from: timeout, path: ["shutdown_timeout"]) } catch { record(error, at: timeout, session) }
         }
-        graph.sources = components(.source, top["sources"], session)
-        graph.stages = components(.stage, top["stages"], session)
-        graph.sinks = components(.sink, top["sinks"], session)
+        graph.sources = components(.source, top["sources"], session, &graph.failedNames)
+        graph.stages = components(.stage, top["stages"], session, &graph.failedNames)
+        graph.sinks = components(.sink, top["sinks"], session, &graph.failedNames)
         checkUniqueNames(graph, session)
         if let routes = top["routes"] {
             graph.routes = decodeRoutes(routes, session)
@@ -84,6 +84,7 @@ public struct GraphBuilder: Sendable {
             session.report(ConfigDiagnostic("no routes declared", at: session.location(of: root), hint: "add 'routes:' with from: and to:"))
         }
         validate(&graph, session)
+        graph.routes.removeAll { $0.checkOnly }
     }
 
     func record(_ error: any Error, at node: Node?, _ session: ConfigSession) {
@@ -91,7 +92,7 @@ public struct GraphBuilder: Sendable {
         session.report(error, at: node)
     }
 
-    private func components(_ kind: PluginRegistry.Kind, _ node: Node?, _ session: ConfigSession) -> [ComponentDecl] {
+    private func components(_ kind: PluginRegistry.Kind, _ node: Node?, _ session: ConfigSession, _ failed: inout [String: PluginRegistry.Kind]) -> [ComponentDecl] {
         guard let node else { return [] }
         let section = kind.rawValue + "s"
         guard case let .mapping(mapping) = node else {
@@ -103,6 +104,7 @@ public struct GraphBuilder: Sendable {
         var result: [ComponentDecl] = []
         for (nameNode, spec) in mapping {
             guard let name = nameNode.string else { continue }
+            failed[name] = kind
             let path = [section, name]
             guard case let .mapping(specMap) = spec else {
                 session.report(ConfigDiagnostic("expected a mapping with 'type:' for \(kind.rawValue) '\(name)', found \(NodeDecoder.describe(spec))", at: session.location(of: spec)))
@@ -126,6 +128,7 @@ public struct GraphBuilder: Sendable {
             do {
                 let config = try type.decode(spec, session, path)
                 result.append(ComponentDecl(name: name, kind: kind, type: type, config: config, location: session.location(of: nameNode)))
+                failed[name] = nil
             } catch {
                 record(error, at: spec, session)
             }
@@ -154,19 +157,28 @@ public struct GraphBuilder: Sendable {
         for (i, item) in seq.enumerated() {
             do {
                 let config = try session.decode(RouteConfig.self, from: item, path: ["routes", "\(i)"])
-                var places: [String: [ConfigLocation?]] = [:]
-                if case let .mapping(m) = item {
-                    for key in ["from", "via", "to", "errors"] {
-                        guard let v = m[key] else { continue }
-                        if case let .sequence(names) = v { places[key] = names.map { session.location(of: $0) } } else { places[key] = [session.location(of: v)] }
-                    }
-                }
-                routes.append(RouteDecl(index: i, config: config, location: session.location(of: item), nameLocations: places))
+                routes.append(RouteDecl(index: i, config: config, location: session.location(of: item), nameLocations: nameLocations(item, session)))
             } catch {
                 record(error, at: item, session)
+                // Still check the names of a route with other mistakes, so every mistake shows at once.
+                if var names = try? ConfigSession(file: session.file).decode(RouteNames.self, from: item) {
+                    names.index = i
+                    routes.append(RouteDecl(index: i, config: names.route, location: session.location(of: item),
+                                            nameLocations: nameLocations(item, session), checkOnly: true))
+                }
             }
         }
         return routes
+    }
+
+    private func nameLocations(_ item: Node, _ session: ConfigSession) -> [String: [ConfigLocation?]] {
+        var places: [String: [ConfigLocation?]] = [:]
+        guard case let .mapping(m) = item else { return places }
+        for key in ["from", "via", "to", "errors"] {
+            guard let v = m[key] else { continue }
+            if case let .sequence(names) = v { places[key] = names.map { session.location(of: $0) } } else { places[key] = [session.location(of: v)] }
+        }
+        return places
     }
 
     static func diagnostic(for error: YamlError, file: String) -> ConfigDiagnostic {

@@ -44,9 +44,23 @@ public struct RouteConfig: ComponentConfig {
     public var lowThreshold: Int { lowWater?.bytes ?? highWater.bytes / 2 }
 
     public func validate() throws {
-        if highWater.bytes <= 0 { throw ConfigDiagnostic("high_water must be above 0") }
+        if highWater.bytes <= 0 { throw ConfigDiagnostic.field("high_water", "high_water must be above 0") }
         if let low = lowWater, low > highWater {
-            throw ConfigDiagnostic("low_water (\(low.configDescription)) must not exceed high_water (\(highWater.configDescription))")
+            throw ConfigDiagnostic.field("low_water", "low_water (\(low.configDescription)) must not exceed high_water (\(highWater.configDescription))")
         }
     }
+}
+
+/// Just the names of a route, read leniently from a route with other mistakes.
+struct RouteNames: ComponentConfig {
+    var index = 0
+    var route = RouteConfig()
+
+    static let fields: [ConfigField<RouteNames>] = [
+        .field("from", \.route.from, ""),
+        .field("via", \.route.via, ""),
+        .field("to", \.route.to, ""),
+        .field("errors", \.route.errors, ""),
+        .field("name", \.route.name, ""),
+    ]
 }

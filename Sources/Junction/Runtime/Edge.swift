@@ -77,7 +77,8 @@ public final class Edge: @unchecked Sendable {
             case .block:
                 break
             case .dropNewest:
-                let room = highWater - (queuedBytes + inFlightBytes)
+                // The batch in the consumer's hands cannot be taken back: drops weigh the queue only.
+                let room = highWater - queuedBytes
                 if bytes > room {
                     var keep = 0, kept = 0
                     while keep < batch.count, kept + batch[keep].byteSize <= room {
@@ -91,7 +92,7 @@ public final class Edge: @unchecked Sendable {
                     bytes = kept
                 }
             case .dropOldest:
-                while queuedBytes + inFlightBytes + bytes > highWater, head < batches.count {
+                while queuedBytes + bytes > highWater, head < batches.count {
                     let m = batches[head][offset]
                     queuedBytes -= m.byteSize
                     _droppedBytes += m.byteSize
@@ -100,9 +101,9 @@ public final class Edge: @unchecked Sendable {
                     advance()
                 }
                 // The incoming batch alone may exceed the mark: keep its newest messages.
-                if queuedBytes + inFlightBytes + bytes > highWater {
+                if queuedBytes + bytes > highWater {
                     var cut = 0
-                    while cut < batch.count, queuedBytes + inFlightBytes + bytes > highWater {
+                    while cut < batch.count - 1, queuedBytes + bytes > highWater {
                         bytes -= batch[cut].byteSize
                         _droppedBytes += batch[cut].byteSize
                         cut += 1
@@ -150,7 +151,9 @@ public final class Edge: @unchecked Sendable {
 
     /// Takes queued messages, up to about `maxBytes` (at least one), moving their bytes in flight.
     func pop(maxBytes: Int) -> [Message]? {
-        lock.withLock {
+        // Hand over at most a quarter of the high-water mark at once, so the queue keeps room to work with.
+        let maxBytes = min(maxBytes, max(1, highWater / 4))
+        return lock.withLock {
             guard head < batches.count else { return nil }
             var out: [Message]
             if offset == 0 {

@@ -1,0 +1,13 @@
+import Junction
+//TEMP import StagesPlugin
+import StdioPlugin
+
+/// Every plugin built into this binary, like Fluent Bit's REGISTER_IN_PLUGIN lines.
+enum InTreePlugins {
+    static func registry() -> PluginRegistry {
+        var registry = PluginRegistry()
+        StdioPlugin.register(into: &registry)
+        //TEMP StagesPlugin.register(into: &registry)
+        return registry
+    }
+}
