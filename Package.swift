@@ -77,7 +77,7 @@ let package = Package(
         .testTarget(name: "StdioPluginTests", dependencies: ["Junction", "StdioPlugin"], path: "Tests/StdioPluginTests"),
         .testTarget(
             name: "StagesPluginTests",
-            dependencies: ["Junction", "JunctionJSON", "StagesPlugin"],
+            dependencies: ["Junction", "JunctionJSON", "StagesPlugin", .product(name: "Yams", package: "Yams")],
             path: "Tests/StagesPluginTests"
         ),
     ],

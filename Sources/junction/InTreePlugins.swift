@@ -1,5 +1,5 @@
 import Junction
-//TEMP import StagesPlugin
+import StagesPlugin
 import StdioPlugin
 
 /// Every plugin built into this binary, like Fluent Bit's REGISTER_IN_PLUGIN lines.
@@ -7,7 +7,7 @@ enum InTreePlugins {
     static func registry() -> PluginRegistry {
         var registry = PluginRegistry()
         StdioPlugin.register(into: &registry)
-        //TEMP StagesPlugin.register(into: &registry)
+        StagesPlugin.register(into: &registry)
         return registry
     }
 }

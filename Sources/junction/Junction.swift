@@ -46,6 +46,9 @@ struct Run: ParsableCommand {
     @Option(help: "Log format: text or json.")
     var logFormat: String = "text"
 
+    @Option(help: "Log message counts every N seconds (0: only at exit).")
+    var statsInterval: Double = 0
+
     func run() throws {
         let level = Logger.Level(rawValue: logLevel) ?? .info
         let format = StderrLogHandler.Format(rawValue: logFormat) ?? .text
@@ -75,8 +78,19 @@ struct Run: ParsableCommand {
             "file": "\(options.file)", "sources": "\(graph.sources.count)", "sinks": "\(graph.sinks.count)", "routes": "\(graph.routes.count)",
         ])
 
+        @Sendable func logStats(_ message: Logger.Message) {
+            logger.info(message, metadata: pipeline.statsSummary().mapValues { .string($0) })
+        }
+        var statsTimer: (any DispatchSourceTimer)?
+        if statsInterval > 0 {
+            let timer = DispatchSource.makeTimerSource(queue: .main)
+            timer.schedule(deadline: .now() + statsInterval, repeating: statsInterval)
+            timer.setEventHandler { logStats("stats") }
+            timer.resume()
+            statsTimer = timer
+        }
         pipeline.onFinished {
-            logger.info("all sources ended; every sink drained")
+            logStats("all sources ended; every sink drained")
             Foundation.exit(0)
         }
         var signalSources: [any DispatchSourceSignal] = []
@@ -91,12 +105,15 @@ struct Run: ParsableCommand {
                     Foundation.exit(130)
                 }
                 logger.info("shutting down; draining in-flight messages", metadata: ["signal": "\(sig)", "timeout": "\(graph.shutdownTimeout.configDescription)"])
-                pipeline.shutdown { lost in Foundation.exit(lost == 0 ? 0 : 1) }
+                pipeline.shutdown { lost in
+                    logStats("stopped")
+                    Foundation.exit(lost == 0 ? 0 : 1)
+                }
             }
             source.resume()
             signalSources.append(source)
         }
-        withExtendedLifetime(signalSources) { dispatchMain() }
+        withExtendedLifetime((signalSources, statsTimer)) { dispatchMain() }
     }
 }
 

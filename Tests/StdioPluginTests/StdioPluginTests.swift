@@ -90,15 +90,15 @@ func append(_ text: String, to path: String) {
         let source = StdinSource(config: StdinConfig(), context: ComponentContext(name: "in", type: "stdin"), fd: fds[0])
         let out = Collector()
         try source.start(out)
-        append("one\n", fd: fds[1])
+        send("one\n", fd: fds[1])
         #expect(out.wait { $0.messages.count == 1 })
         source.pause()
         Thread.sleep(forTimeInterval: 0.05)  // let the reader reach the pause check
-        append("two\n", fd: fds[1])
+        send("two\n", fd: fds[1])
         Thread.sleep(forTimeInterval: 0.2)
         #expect(out.messages.count <= 2)
         let before = out.messages.count
-        append("three\n", fd: fds[1])
+        send("three\n", fd: fds[1])
         Thread.sleep(forTimeInterval: 0.2)
         #expect(out.messages.count == before)  // nothing read while paused
         source.resume()
@@ -108,7 +108,7 @@ func append(_ text: String, to path: String) {
         close(fds[0])
     }
 
-    func append(_ s: String, fd: Int32) { s.withCString { _ = write(fd, $0, strlen($0)) } }
+    func send(_ s: String, fd: Int32) { s.withCString { _ = write(fd, $0, strlen($0)) } }
 
     @Test func stdoutSinkWritesFramedBatches() throws {
         var fds: [Int32] = [0, 0]

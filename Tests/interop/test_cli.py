@@ -59,7 +59,8 @@ routes:
     assert f"unknown source type 'stdn' at {cfg}:2:15; did you mean 'stdin'?" in err
     assert f"invalid value 'line' at {cfg}:4:31; did you mean 'lines'?" in err
     assert f"invalid value 'blok' at {cfg}:8:16; did you mean 'block'?" in err
-    assert "3 errors" in err
+    assert f"unknown sink 'outt' in 'to' of route-1 at {cfg}:7:10; did you mean 'out'?" in err
+    assert "4 errors" in err
 
 
 def test_validate_ok_and_warnings(junction_bin, write_config):

@@ -27,6 +27,9 @@ public final class ConfigSession: @unchecked Sendable {
         switch error {
         case let d as ConfigDiagnostic:
             var d = d
+            if d.location == nil, let key = d.field, case let .mapping(m)? = node, let value = m[Node(key)] {
+                d.location = location(of: value)
+            }
             if d.location == nil { d.location = location(of: node) }
             report(d)
         case let e as ConfigErrors:

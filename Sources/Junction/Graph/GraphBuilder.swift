@@ -127,6 +127,10 @@ public struct GraphBuilder: Sendable {
             }
             do {
                 let config = try type.decode(spec, session, path)
+                if kind == .stage {
+                    // Stages are pure: build one now so a program that does not compile (jq, regex) is a config mistake.
+                    _ = try type.make(config, ComponentContext(name: name, type: typeName, services: services))
+                }
                 result.append(ComponentDecl(name: name, kind: kind, type: type, config: config, location: session.location(of: nameNode)))
                 failed[name] = nil
             } catch {

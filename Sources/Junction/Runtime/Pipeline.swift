@@ -164,6 +164,20 @@ public final class Pipeline: @unchecked Sendable {
         }
     }
 
+    /// Counts for a log line: messages per source and sink, drops and rejections per route.
+    public func statsSummary() -> [String: String] {
+        var out: [String: String] = [:]
+        for s in sources { out["source.\(s.name)"] = "\(s.emittedCount)" }
+        for d in drivers { out["sink.\(d.name)"] = "\(d.writtenCount)" }
+        for (runner, route) in zip(runners, graph.routes) {
+            let dropped = runner.inlet.droppedMessages + runner.outputs.reduce(0) { $0 + $1.edge.droppedMessages }
+            if dropped > 0 { out["dropped.\(route.name)"] = "\(dropped)" }
+            let rejected = runner.queue.sync { runner.rejectedCount }
+            if rejected > 0 { out["rejected.\(route.name)"] = "\(rejected)" }
+        }
+        return out
+    }
+
     /// The edges into a sink, one per route (tests and metrics).
     public func edges(into sink: String) -> [Edge] { sinkEdges[sink] ?? [] }
     /// The inlet edge of each route, in `routes:` order.

@@ -22,6 +22,10 @@ final class SinkDriver: @unchecked Sendable {
     private var closed = false
     private var scheduled = false
     private let scheduleLock = NSLock()
+    private var _written = 0  // under scheduleLock
+
+    /// Messages the sink completed.
+    var writtenCount: Int { scheduleLock.withLock { _written } }
 
     init(name: String, sink: any Sink, logger: Logger, metrics: ComponentMetrics, maxBatchBytes: Int = 256 * 1024, onClosed: @escaping @Sendable () -> Void) {
         self.name = name
@@ -61,6 +65,7 @@ final class SinkDriver: @unchecked Sendable {
             sink.write(batch) { [self] in
                 queue.async {
                     self.metrics.sent(count, bytes: bytes)
+                    self.scheduleLock.withLock { self._written += count }
                     edge.complete(bytes: bytes)
                     self.inFlight = false
                     self.drain()

@@ -12,6 +12,7 @@ final class SourceHandle: SourceOutput, @unchecked Sendable {
     private let lock = NSLock()
     private var finished = false
     private var lateMessages = 0
+    private var emitted = 0
     private let onFinished: @Sendable () -> Void
     private(set) lazy var gate = FlowGate(
         onPause: { [weak self] in self?.source.pause() },
@@ -39,6 +40,7 @@ final class SourceHandle: SourceOutput, @unchecked Sendable {
             lock.withLock { lateMessages += batch.count }
             return
         }
+        lock.withLock { emitted += batch.count }
         metrics.sent(batch.count, bytes: batch.byteSize)
         for inlet in inlets { inlet.push(batch) }
     }
@@ -58,6 +60,9 @@ final class SourceHandle: SourceOutput, @unchecked Sendable {
         source.stop()
         finish()
     }
+
+    /// Messages emitted so far.
+    var emittedCount: Int { lock.withLock { emitted } }
 
     /// Messages emitted after the source was stopped (not delivered).
     var discardedAfterStop: Int { lock.withLock { lateMessages } }
