@@ -35,7 +35,7 @@ public final class BatchStage: Stage {
     }
 
     public func process(_ message: Message, into output: inout StageOutput) {
-        if let maxBytes, !held.isEmpty, size + separatorSize + message.payload.count > maxBytes {
+        if let maxBytes, !held.isEmpty, size + separatorSize + message.byteSize > maxBytes {
             emit(into: &output)
         }
         if held.isEmpty {
@@ -45,7 +45,7 @@ public final class BatchStage: Stage {
             size += separatorSize
         }
         held.append(message)
-        size += message.payload.count
+        size += message.byteSize
         if held.count >= count || (maxBytes.map { size >= $0 } ?? false) {
             emit(into: &output)
         }
@@ -70,7 +70,7 @@ public final class BatchStage: Stage {
         var binary = false
         for (i, m) in held.enumerated() {
             if i > 0 { payload.append(separator) }
-            payload.append(contentsOf: m.payload)
+            m.withPayloadBytes { payload.append(contentsOf: $0) }
             if m.kind == .binary { binary = true }
         }
         if format == .jsonArray { payload.append(UInt8(ascii: "]")) }

@@ -41,7 +41,7 @@ public final class DedupeStage: Stage {
     public func process(_ message: Message, into output: inout StageOutput) {
         let hash: UInt64
         if let reader {
-            guard message.payload.withUnsafeBytes({ reader.read(raw: $0) }) else {
+            guard message.withPayloadBytes({ reader.read(raw: $0) }) else {
                 output.reject(message, reason: "invalid JSON")
                 return
             }
@@ -52,7 +52,7 @@ public final class DedupeStage: Stage {
             hash = h
         } else {
             var hasher = Hasher()
-            message.payload.withUnsafeBytes { hasher.combine(bytes: $0) }
+            message.withPayloadBytes { hasher.combine(bytes: $0) }
             hash = UInt64(bitPattern: Int64(hasher.finalize()))
         }
         let now = clock()

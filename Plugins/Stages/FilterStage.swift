@@ -16,10 +16,22 @@ public final class FilterStage: Stage {
     }
 
     public func process(_ message: Message, into output: inout StageOutput) {
-        guard predicates.load(message.payload) else {
+        guard message.withPayloadBytes({ predicates.load(raw: $0) }) else {
             output.reject(message, reason: "invalid JSON")
             return
         }
         if predicates.evaluate(0) { output.emit(message) }
+    }
+
+    /// Drops in place, so passing messages are not copied.
+    public func process(batch: inout [Message], rejected: inout [(message: Message, reason: String)]) {
+        let predicates = self.predicates
+        batch.removeAll { message in
+            guard message.withPayloadBytes({ predicates.load(raw: $0) }) else {
+                rejected.append((message, "invalid JSON"))
+                return true
+            }
+            return !predicates.evaluate(0)
+        }
     }
 }

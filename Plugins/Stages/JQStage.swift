@@ -26,7 +26,7 @@ public final class JQStage: Stage {
         var produced = outputs
         outputs = []
         produced.removeAll(keepingCapacity: true)
-        let failure = message.payload.withUnsafeBytes { json -> JQError? in
+        let failure = message.withPayloadBytes { json -> JQError? in
             do throws(JQError) {
                 try program.run(json) { produced.append(Array($0)) }
                 return nil

@@ -145,6 +145,11 @@ public final class PredicateSet {
         payload.withUnsafeBytes { reader.read(raw: $0) }
     }
 
+    /// Parses raw payload bytes for the next `evaluate` calls; false when they are not valid JSON.
+    public func load(raw payload: UnsafeRawBufferPointer) -> Bool {
+        reader.read(raw: payload)
+    }
+
     /// Why the last `load` failed.
     public var lastError: String { reader.lastError }
 

@@ -5,14 +5,16 @@ import JunctionJSON
 /// A YAML scalar from routes.yaml (`alert`, `5`, `true`, `null`), kept as
 /// text and read as whatever the comparison or JSON edit needs.
 ///
-/// The YAML decoder hands plugins scalars as text, without their quoting, so
-/// `5` and `"5"` are the same literal: it compares equal to the number 5 and
-/// to the string "5". Only an unquoted `null` or `~` (or nothing) is null.
+/// A plain `5` compares equal to the number 5 and to the string "5"; a quoted
+/// `"5"` is a string and equals only the string "5" (likewise `true`/`"true"`).
+/// Only an unquoted `null` or `~` (or nothing) is null.
 public struct ScalarLiteral: Decodable, Sendable, Hashable, ConfigDescribable, CustomStringConvertible {
     /// The scalar's text ("" for null).
     public var text: String
     /// True for `null`, `~` or an empty value.
     public var isNull: Bool
+    /// True for a quoted scalar: a string, never a number or a boolean.
+    public var isQuoted = false
 
     /// A literal with `text`.
     public init(_ text: String) {
@@ -35,6 +37,7 @@ public struct ScalarLiteral: Decodable, Sendable, Hashable, ConfigDescribable, C
         }
         do {
             self.init(try container.decode(String.self))
+            isQuoted = decoder.configScalarIsQuoted
         } catch {
             throw ConfigDiagnostic("expected a scalar (string, number, boolean or null)", at: decoder.configLocation)
         }
@@ -42,7 +45,7 @@ public struct ScalarLiteral: Decodable, Sendable, Hashable, ConfigDescribable, C
 
     /// The number this text spells (`5`, `-2.5`, `1e3`), or nil.
     public var number: Double? {
-        guard !isNull, let first = text.unicodeScalars.first,
+        guard !isNull, !isQuoted, let first = text.unicodeScalars.first,
               first == "-" || first == "+" || first == "." || ("0"..."9").contains(first),
               let d = Double(text.replacingOccurrences(of: "_", with: "")), d.isFinite
         else { return nil }
@@ -51,7 +54,7 @@ public struct ScalarLiteral: Decodable, Sendable, Hashable, ConfigDescribable, C
 
     /// `true`/`false` (any capitalisation of those words), or nil.
     public var bool: Bool? {
-        guard !isNull else { return nil }
+        guard !isNull, !isQuoted else { return nil }
         switch text.lowercased() {
         case "true": return true
         case "false": return false

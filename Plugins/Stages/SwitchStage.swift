@@ -23,7 +23,7 @@ public final class SwitchStage: Stage {
     }
 
     public func process(_ message: Message, into output: inout StageOutput) {
-        guard predicates.load(message.payload) else {
+        guard message.withPayloadBytes({ predicates.load(raw: $0) }) else {
             output.reject(message, reason: "invalid JSON")
             return
         }

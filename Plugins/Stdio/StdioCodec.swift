@@ -25,25 +25,29 @@ struct StreamDecoder {
         self.maxMessageSize = maxMessageSize
     }
 
-    /// Decodes a chunk into `out`.
-    mutating func decode(_ chunk: UnsafeRawBufferPointer, into out: inout [Message], metadata: [String: String]) {
-        guard chunk.count > 0 else { return }
+    /// Decodes the bytes of one read into `out`. Complete lines share one
+    /// right-sized chunk instead of an allocation each.
+    mutating func decode(_ read: UnsafeRawBufferPointer, into out: inout [Message], metadata: [String: String]) {
+        guard read.count > 0 else { return }
         switch codec {
         case .raw:
-            out.append(Message(payload: Array(chunk), kind: .binary, metadata: metadata))
+            out.append(Message(payload: Array(read), kind: .binary, metadata: metadata))
         case .lines:
-            decodeLines(chunk.bindMemory(to: UInt8.self), into: &out, metadata: metadata)
+            let chunk = ByteChunk(capacity: read.count)
+            chunk.bytes.copyMemory(from: read)
+            decodeLines(chunk, into: &out, metadata: metadata)
         case .lengthDelimited:
-            pending.append(contentsOf: chunk)
+            pending.append(contentsOf: read)
             decodeFrames(into: &out, metadata: metadata)
         }
     }
 
-    private mutating func decodeLines(_ bytes: UnsafeBufferPointer<UInt8>, into out: inout [Message], metadata: [String: String]) {
-        guard let base = bytes.baseAddress else { return }
+    private mutating func decodeLines(_ chunk: ByteChunk, into out: inout [Message], metadata: [String: String]) {
+        let base = UnsafePointer(chunk.bytes.baseAddress!.assumingMemoryBound(to: UInt8.self))
         var start = 0
-        let end = bytes.count
+        let end = chunk.capacity
         let now = Message.now()
+        out.reserveCapacity(out.count + end / 64)
         while start < end {
             guard let hit = memchr(base + start, 0x0A, end - start) else { break }
             let nl = UnsafeRawPointer(hit).assumingMemoryBound(to: UInt8.self) - base
@@ -55,7 +59,7 @@ struct StreamDecoder {
                 if len > maxMessageSize {
                     oversized += 1
                 } else {
-                    out.append(Message(payload: Array(UnsafeBufferPointer(start: base + start, count: len)), kind: .text, metadata: metadata, timestamp: now))
+                    out.append(Message(chunk: chunk, offset: start, count: len, kind: .text, metadata: metadata, timestamp: now))
                 }
             } else {
                 pending.append(contentsOf: UnsafeBufferPointer(start: base + start, count: nl - start))
@@ -107,16 +111,16 @@ enum StreamEncoder {
         switch codec {
         case .lines:
             for m in batch {
-                buffer.append(contentsOf: m.payload)
+                m.withPayloadBytes { buffer.append(contentsOf: $0) }
                 buffer.append(0x0A)
             }
         case .raw:
-            for m in batch { buffer.append(contentsOf: m.payload) }
+            for m in batch { m.withPayloadBytes { buffer.append(contentsOf: $0) } }
         case .lengthDelimited:
             for m in batch {
-                let n = UInt32(truncatingIfNeeded: m.payload.count)
+                let n = UInt32(truncatingIfNeeded: m.byteSize)
                 buffer.append(contentsOf: [UInt8(n >> 24), UInt8(n >> 16 & 0xFF), UInt8(n >> 8 & 0xFF), UInt8(n & 0xFF)])
-                buffer.append(contentsOf: m.payload)
+                m.withPayloadBytes { buffer.append(contentsOf: $0) }
             }
         }
     }

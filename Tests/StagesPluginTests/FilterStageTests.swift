@@ -14,6 +14,19 @@ import Testing
 
     let levels = [#"{"level":"alert"}"#, #"{"level":"info"}"#, #"{"other":1}"#]
 
+    @Test func batchPathMatchesPerMessagePath() throws {
+        let f = try filter("{any: [{field: level, equals: alert}, {field: n, gt: 2}]}")
+        let payloads = [#"{"level":"alert"}"#, "nope", #"{"n":3}"#, #"{"n":1}"#, #"{"level":"info"}"#, #"{"level":"alert","n":9}"#]
+        let single = run(f, payloads)
+        var batch = payloads.map { Message(text: $0) }
+        var rejected: [(message: Message, reason: String)] = []
+        f.process(batch: &batch, rejected: &rejected)
+        #expect(batch.map(\.text) == single.texts)
+        #expect(batch.map(\.text) == [payloads[0], payloads[2], payloads[5]])
+        #expect(rejected.map(\.message.text) == ["nope"])
+        #expect(rejected.map(\.reason) == single.reasons)
+    }
+
     @Test func equalsAndNotEquals() throws {
         #expect(try passing("{field: level, equals: alert}", levels) == [levels[0]])
         #expect(try passing("{field: level, not_equals: alert}", levels) == [levels[1], levels[2]])
@@ -21,8 +34,10 @@ import Testing
 
     @Test func numbersCompareNumerically() throws {
         let ns = [#"{"n":5}"#, #"{"n":5.0}"#, #"{"n":50e-1}"#, #"{"n":"5"}"#, #"{"n":6}"#, #"{"n":true}"#]
-        // equals: 5 matches the numbers 5, 5.0, 5e0 and the string "5" (a YAML scalar has no quotes to tell).
+        // A plain 5 matches the numbers 5, 5.0, 5e0 and the string "5"; a quoted "5" only the string.
         #expect(try passing("{field: n, equals: 5}", ns) == Array(ns[0...3]))
+        #expect(try passing(#"{field: n, equals: "5"}"#, ns) == [ns[3]])
+        #expect(try passing("{field: n, in: [6, '5']}", ns) == [ns[3], ns[4]])
         #expect(try passing("{field: n, equals: 5.0}", ns) == Array(ns[0...2]))
         #expect(try passing("{field: n, gt: 5}", ns) == [ns[4]])
         #expect(try passing("{field: n, gte: 5}", ns) == [ns[0], ns[1], ns[2], ns[4]])

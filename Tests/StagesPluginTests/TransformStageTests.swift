@@ -64,6 +64,11 @@ import Testing
         #expect(plain.rejected.isEmpty)
     }
 
+    @Test func quotedScalarsStayStrings() throws {
+        let t = try transform(#"set: {n: 5, s: "5", b: true, q: 'true'}"#)
+        #expect(run(t, ["{}"]).texts == [#"{"n":5,"s":"5","b":true,"q":"true"}"#])
+    }
+
     @Test func invalidInputOrEditIsRejected() throws {
         let t = try transform("set: {a.b: 1}")
         let out = run(t, ["not json", #"{"a":"string"}"#, #"{"a":{}}"#])

@@ -146,6 +146,13 @@ public protocol ConfigNodeDecoder: Decoder {
 extension Decoder {
     /// The file:line:column of the value being decoded, when decoding from routes.yaml.
     public var configLocation: ConfigLocation? { (self as? any ConfigNodeDecoder)?.location }
+
+    /// Whether the value being decoded is a quoted YAML scalar (`"5"`, `'true'`): a string,
+    /// whatever it spells. Plain scalars (`5`, `true`) may be read as numbers or booleans.
+    public var configScalarIsQuoted: Bool {
+        guard let d = self as? any ConfigNodeDecoder, case let .scalar(s) = d.node else { return false }
+        return s.style == .singleQuoted || s.style == .doubleQuoted
+    }
 }
 
 struct NodeDecoder: ConfigNodeDecoder {

@@ -16,8 +16,15 @@ public struct Message: Sendable {
         case binary
     }
 
-    /// The message body.
-    public var payload: [UInt8]
+    /// Where the bytes live: an array of their own, or a range of a chunk shared
+    /// with the other messages of one read (no allocation per message).
+    @usableFromInline
+    enum Storage: Sendable {
+        case owned([UInt8])
+        case shared(ByteChunk, offset: Int32, count: Int32)
+    }
+
+    @usableFromInline var storage: Storage
     /// Text or binary.
     public var kind: Kind
     /// String metadata: `source`, `portalid`, `session_id`, HTTP headers, …
@@ -33,7 +40,23 @@ public struct Message: Sendable {
         metadata: [String: String] = [:],
         timestamp: UInt64 = Message.now()
     ) {
-        self.payload = payload
+        self.storage = .owned(payload)
+        self.kind = kind
+        self.metadata = metadata
+        self.timestamp = timestamp
+        self.targets = nil
+    }
+
+    /// A message whose payload is `count` bytes of `chunk` from `offset`; the chunk
+    /// must not change afterwards. Sources that split one read into many messages use
+    /// this to avoid an allocation per message.
+    public init(chunk: ByteChunk, offset: Int, count: Int, kind: Kind, metadata: [String: String] = [:], timestamp: UInt64) {
+        precondition(offset >= 0 && count >= 0 && offset + count <= chunk.capacity, "range outside the chunk")
+        if count <= Int(Int32.max) {
+            self.storage = .shared(chunk, offset: Int32(truncatingIfNeeded: offset), count: Int32(truncatingIfNeeded: count))
+        } else {
+            self.storage = .owned(Array(UnsafeRawBufferPointer(rebasing: chunk.bytes[offset..<(offset + count)])))
+        }
         self.kind = kind
         self.metadata = metadata
         self.timestamp = timestamp
@@ -45,11 +68,39 @@ public struct Message: Sendable {
         self.init(payload: Array(text.utf8), kind: .text, metadata: metadata)
     }
 
+    /// The message body. Reading a shared payload copies it; prefer
+    /// `withPayloadBytes` on hot paths.
+    public var payload: [UInt8] {
+        get {
+            switch storage {
+            case let .owned(bytes): return bytes
+            case let .shared(chunk, offset, count):
+                return Array(UnsafeRawBufferPointer(rebasing: chunk.bytes[Int(offset)..<Int(offset + count)]))
+            }
+        }
+        set { storage = .owned(newValue) }
+    }
+
+    /// Calls `body` with the payload bytes, without copying.
+    @inlinable
+    public func withPayloadBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+        switch storage {
+        case let .owned(bytes): return try bytes.withUnsafeBytes(body)
+        case let .shared(chunk, offset, count):
+            return try body(UnsafeRawBufferPointer(rebasing: chunk.bytes[Int(offset)..<Int(offset + count)]))
+        }
+    }
+
     /// The payload decoded as UTF-8 (invalid sequences repaired).
-    public var text: String { String(decoding: payload, as: UTF8.self) }
+    public var text: String { withPayloadBytes { String(decoding: $0, as: UTF8.self) } }
 
     /// Bytes this message counts for in `bufferedAmount`.
-    @inlinable public var byteSize: Int { payload.count }
+    @inlinable public var byteSize: Int {
+        switch storage {
+        case let .owned(bytes): return bytes.count
+        case let .shared(_, _, count): return Int(count)
+        }
+    }
 
     /// The current wall-clock time in nanoseconds since the Unix epoch.
     public static func now() -> UInt64 {
@@ -59,11 +110,31 @@ public struct Message: Sendable {
     }
 }
 
+/// A block of bytes that many messages share (one read of a stream). Fill it,
+/// then make messages from ranges of it; it is freed when the last one goes.
+///
+/// ```swift
+/// let chunk = ByteChunk(capacity: 65536)
+/// let n = read(fd, chunk.bytes.baseAddress, chunk.capacity)
+/// let first = Message(chunk: chunk, offset: 0, count: 10, kind: .text, timestamp: Message.now())
+/// ```
+public final class ByteChunk: @unchecked Sendable {
+    /// The memory; write it only before the first message is made from it.
+    public let bytes: UnsafeMutableRawBufferPointer
+    public var capacity: Int { bytes.count }
+
+    public init(capacity: Int) {
+        bytes = UnsafeMutableRawBufferPointer.allocate(byteCount: capacity, alignment: 16)
+    }
+
+    deinit { bytes.deallocate() }
+}
+
 extension Array where Element == Message {
     /// Sum of the payload sizes of a batch.
     @inlinable public var byteSize: Int {
         var total = 0
-        for m in self { total &+= m.payload.count }
+        for m in self { total &+= m.byteSize }
         return total
     }
 }

@@ -15,6 +15,9 @@
 public protocol Stage: AnyObject {
     /// Handles one message.
     func process(_ message: Message, into output: inout StageOutput)
+    /// Handles a batch in place: what stays in `batch` goes on. The default calls
+    /// `process(_:into:)` for each message; a filter overrides it to drop without copying.
+    func process(batch: inout [Message], rejected: inout [(message: Message, reason: String)])
     /// Releases held messages that are due at `now` (monotonic nanoseconds).
     func flush(now: UInt64, into output: inout StageOutput)
     /// The input has ended: release everything still held.
@@ -26,6 +29,14 @@ public protocol Stage: AnyObject {
 }
 
 extension Stage {
+    public func process(batch: inout [Message], rejected: inout [(message: Message, reason: String)]) {
+        var out = StageOutput()
+        out.messages.reserveCapacity(batch.count)
+        for m in batch { process(m, into: &out) }
+        batch = out.messages
+        rejected += out.rejected
+    }
+
     public func flush(now: UInt64, into output: inout StageOutput) {}
     public func finish(into output: inout StageOutput) { flush(now: .max, into: &output) }
     public var nextDeadline: UInt64? { nil }

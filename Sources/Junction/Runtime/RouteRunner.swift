@@ -65,7 +65,7 @@ final class RouteRunner: @unchecked Sendable {
             guard let batch = inlet.pop(maxBytes: 256 * 1024) else { break }
             let bytes = batch.byteSize
             metrics.received(batch.count, bytes: bytes)
-            run(batch, from: 0)
+            run(consume batch, from: 0)
             inlet.complete(bytes: bytes)
         }
         if inlet.isClosed, inlet.isEmpty, !stages.contains(where: { $0.isHolding }) {
@@ -76,16 +76,16 @@ final class RouteRunner: @unchecked Sendable {
     }
 
     /// Sends `messages` through stages `index...` and into the outputs.
-    private func run(_ messages: [Message], from index: Int) {
+    private func run(_ messages: consuming [Message], from index: Int) {
         var current = messages
         var i = index
+        var rejected: [(message: Message, reason: String)] = []
         while i < stages.count, !current.isEmpty {
-            var out = StageOutput()
-            out.messages.reserveCapacity(current.count)
-            let stage = stages[i]
-            for m in current { stage.process(m, into: &out) }
-            handleRejected(out.rejected, stage: i)
-            current = out.messages
+            stages[i].process(batch: &current, rejected: &rejected)
+            if !rejected.isEmpty {
+                handleRejected(rejected, stage: i)
+                rejected.removeAll()
+            }
             i += 1
         }
         deliver(current)
