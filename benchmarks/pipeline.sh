@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 N=${N:-1000000}
 RUNS=${RUNS:-3}
 BIN=.build/release/junction
-[ -x "$BIN" ] || swift build -c release --product junction >&2
+swift build -c release --product junction >&2
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
 
