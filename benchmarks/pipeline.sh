@@ -84,7 +84,7 @@ echo "$table"
 section=$(cat <<S
 ## Pipeline (benchmarks/pipeline.sh)
 
-$N JSON lines of about 100 bytes, read from a file on stdin, written to /dev/null;
+$N JSON lines of about 100 bytes, read from a file on stdin and written to a file (checked against the jq CLI's output);
 best of $RUNS runs each; release build; $(nproc) cores ($cpu); measured $date.
 
 $table

@@ -15,8 +15,7 @@ public final class DedupeStage: Stage {
     /// Hash → when it passed.
     private var seen: [UInt64: UInt64] = [:]
     /// (hash, when) in pass order, for expiry and eviction.
-    private var order: [(hash: UInt64, at: UInt64)] = []
-    private var head = 0
+    private var order = FIFO<(hash: UInt64, at: UInt64)>()
 
     /// An empty memory.
     /// - Throws: `ConfigDiagnostic` when the JSON parser cannot be allocated.
@@ -61,30 +60,17 @@ public final class DedupeStage: Stage {
         seen[hash] = now
         order.append((hash, now))
         while seen.count > maxKeys { dropOldest() }
-        compact()
         output.emit(message)
     }
 
     private func expire(now: UInt64) {
         guard windowNs > 0 else { return }
-        while head < order.count, now >= order[head].at &+ windowNs { dropOldest() }
-        compact()
+        while let oldest = order.first, now >= oldest.at &+ windowNs { dropOldest() }
     }
 
     private func dropOldest() {
-        let (hash, at) = order[head]
-        head += 1
+        guard let (hash, at) = order.popFirst() else { return }
         if seen[hash] == at { seen[hash] = nil }
-    }
-
-    private func compact() {
-        if head == order.count {
-            order.removeAll(keepingCapacity: true)
-            head = 0
-        } else if head > 1024, head * 2 > order.count {
-            order.removeFirst(head)
-            head = 0
-        }
     }
 
     /// A hash of a field's kind and value (numbers by value: 5 and 5.0 agree); nil when missing.

@@ -16,8 +16,7 @@ public final class RateLimitStage: Stage {
     private let capacity: UInt64
     private var credit: UInt64
     private var lastRefill: UInt64
-    private var held: [Message] = []
-    private var head = 0
+    private var held = FIFO<Message>()
 
     /// A full bucket at the clock's current time.
     public init(config: RateLimitConfig, context: ComponentContext, clock: @escaping StageClock.Source = StageClock.now) {
@@ -30,7 +29,7 @@ public final class RateLimitStage: Stage {
     }
 
     /// Messages held back now.
-    public var heldCount: Int { held.count - head }
+    public var heldCount: Int { held.count }
 
     public var isHolding: Bool { heldCount > 0 }
 
@@ -58,12 +57,7 @@ public final class RateLimitStage: Stage {
     }
 
     public func finish(into output: inout StageOutput) {
-        while head < held.count {
-            output.emit(held[head])
-            head += 1
-        }
-        held.removeAll()
-        head = 0
+        while let m = held.popFirst() { output.emit(m) }
     }
 
     private func refill(now: UInt64) {
@@ -77,17 +71,9 @@ public final class RateLimitStage: Stage {
     }
 
     private func release(into output: inout StageOutput) {
-        while head < held.count, credit >= intervalNs {
+        while !held.isEmpty, credit >= intervalNs {
             credit -= intervalNs
-            output.emit(held[head])
-            head += 1
-        }
-        if head == held.count {
-            held.removeAll(keepingCapacity: true)
-            head = 0
-        } else if head > 1024, head * 2 > held.count {
-            held.removeFirst(head)
-            head = 0
+            output.emit(held.popFirst()!)
         }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Junction
 
 /// Flow control for a reader thread: `pause()` makes `waitWhilePaused()` block
 /// until `resume()` or `stop()`, so a paused source really stops reading.
@@ -50,8 +51,7 @@ final class PauseSwitch: @unchecked Sendable {
 /// off Dispatch's worker pool.
 final class BlockingWriter: @unchecked Sendable {
     private let condition = NSCondition()
-    private var jobs: [() -> Void] = []
-    private var head = 0
+    private var jobs = FIFO<() -> Void>()
     private var ending = false
 
     init(name: String) {
@@ -78,17 +78,10 @@ final class BlockingWriter: @unchecked Sendable {
     private func loop() {
         while true {
             condition.lock()
-            while head >= jobs.count, !ending { condition.wait() }
-            if head >= jobs.count {
+            while jobs.isEmpty, !ending { condition.wait() }
+            guard let job = jobs.popFirst() else {
                 condition.unlock()
                 return
-            }
-            let job = jobs[head]
-            jobs[head] = {}  // release what the job captured (a whole batch) now, not at the next compaction
-            head += 1
-            if head > 256 {
-                jobs.removeFirst(head)
-                head = 0
             }
             condition.unlock()
             job()

@@ -6,19 +6,20 @@ extension Graph {
     }
 
     /// Nodes and edges of the drawing: source → stage… → sink for each route.
+    /// Edges into sinks carry the route's `when_full` when it is not `block`.
     private func drawing() -> [Edge] {
         var edges: [Edge] = []
         for route in routes {
             let c = route.config
+            let policy = c.whenFull == .block ? "" : c.whenFull.rawValue
             let stageNodes = c.via.enumerated().map { "\(route.name).\($0.offset).\($0.element)" }
-            let firsts = stageNodes.first.map { [$0] } ?? c.to.map { "sink:" + $0 }
-            for source in c.from { for first in firsts { edges.append(Edge(from: "source:" + source, to: first, label: "")) } }
-            for (a, b) in zip(stageNodes, stageNodes.dropFirst()) { edges.append(Edge(from: a, to: b, label: "")) }
-            if let last = stageNodes.last {
-                for sink in c.to { edges.append(Edge(from: last, to: "sink:" + sink, label: c.whenFull == .block ? "" : c.whenFull.rawValue)) }
-                if let errors = c.errors { edges.append(Edge(from: last, to: "sink:" + errors, label: "errors")) }
-            } else if c.whenFull != .block {
-                edges = edges.map { $0.to.hasPrefix("sink:") && c.from.contains(String($0.from.dropFirst(7))) ? Edge(from: $0.from, to: $0.to, label: c.whenFull.rawValue) : $0 }
+            let sinks = c.to.map { ("sink:" + $0, policy) } + (c.errors.map { [("sink:" + $0, "errors")] } ?? [])
+            if let first = stageNodes.first, let last = stageNodes.last {
+                edges += c.from.map { Edge(from: "source:" + $0, to: first, label: "") }
+                edges += zip(stageNodes, stageNodes.dropFirst()).map { Edge(from: $0, to: $1, label: "") }
+                edges += sinks.map { Edge(from: last, to: $0.0, label: $0.1) }
+            } else {
+                for source in c.from { edges += c.to.map { Edge(from: "source:" + source, to: "sink:" + $0, label: policy) } }
             }
         }
         return edges

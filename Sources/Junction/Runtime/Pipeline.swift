@@ -147,20 +147,19 @@ public final class Pipeline: @unchecked Sendable {
             return !stopping
         }
         guard first else { return }
-        for handle in sources { handle.stop() }
-        let done = DispatchSemaphore(value: 0)
-        onFinished { done.signal() }
         let limit = timeout ?? graph.shutdownTimeout
-        DispatchQueue.global().async { [self] in
-            if done.wait(timeout: .now() + limit.dispatch) == .timedOut {
-                var lost = 0
-                for runner in runners { lost += runner.inlet.discardQueued() }
-                for edges in sinkEdges.values { for e in edges { lost += e.discardQueued() } }
-                logger.error("shutdown timed out; messages still in flight were lost", metadata: ["lost": "\(lost)", "timeout": "\(limit.configDescription)"])
-                completion(lost)
-            } else {
-                completion(0)
-            }
+        let answered = LockedFlag()
+        onFinished {
+            if answered.set() { completion(0) }
+        }
+        for handle in sources { handle.stop() }
+        DispatchQueue.global().asyncAfter(deadline: .now() + limit.dispatch) { [self] in
+            guard answered.set() else { return }
+            var lost = 0
+            for runner in runners { lost += runner.inlet.discardQueued() }
+            for edges in sinkEdges.values { for e in edges { lost += e.discardQueued() } }
+            logger.error("shutdown timed out; messages still in flight were lost", metadata: ["lost": "\(lost)", "timeout": "\(limit.configDescription)"])
+            completion(lost)
         }
     }
 
@@ -184,4 +183,18 @@ public final class Pipeline: @unchecked Sendable {
     public var inlets: [Edge] { runners.map(\.inlet) }
     /// Messages rejected by stages, per route, in `routes:` order.
     public var rejectedCounts: [Int] { runners.map { r in r.queue.sync { r.rejectedCount } } }
+}
+
+/// A flag that can be set once, from any thread.
+final class LockedFlag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = false
+
+    /// Sets the flag; true only for the first caller.
+    func set() -> Bool {
+        lock.withLock {
+            defer { value = true }
+            return !value
+        }
+    }
 }
