@@ -21,6 +21,12 @@ let package = Package(
     targets: [
         // C engines: system libraries and shims. C stays here and nowhere else.
         .systemLibrary(name: "CJQ", path: "Sources/CJQ", providers: [.apt(["libjq-dev"])]),
+        .systemLibrary(
+            name: "CWebSockets",
+            path: "Sources/CWebSockets",
+            pkgConfig: "libwebsockets",
+            providers: [.apt(["libwebsockets-dev"])]
+        ),
         .target(
             name: "CSimdJSON",
             path: "Sources/CSimdJSON",
@@ -47,11 +53,28 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // Swift face of libwebsockets: the shared HTTP listener (and later WebSocket).
+        .target(
+            name: "JunctionNet",
+            dependencies: [
+                "Junction", "CWebSockets",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Sources/JunctionNet",
+            swiftSettings: swiftSettings
+        ),
+
         // In-tree plugins: one target each, explicit path, depending on the core only.
         .target(
             name: "StdioPlugin",
             dependencies: ["Junction"],
             path: "Plugins/Stdio",
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "XRTCPlugin",
+            dependencies: ["Junction", "JunctionNet"],
+            path: "Plugins/XRTC",
             swiftSettings: swiftSettings
         ),
         .target(
@@ -64,7 +87,7 @@ let package = Package(
         .executableTarget(
             name: "junction",
             dependencies: [
-                "Junction", "StdioPlugin", "StagesPlugin",
+                "Junction", "JunctionNet", "StdioPlugin", "StagesPlugin", "XRTCPlugin",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -74,6 +97,8 @@ let package = Package(
         ),
 
         .testTarget(name: "JunctionTests", dependencies: ["Junction"], path: "Tests/JunctionTests"),
+        .testTarget(name: "JunctionNetTests", dependencies: ["Junction", "JunctionNet"], path: "Tests/JunctionNetTests"),
+        .testTarget(name: "XRTCPluginTests", dependencies: ["Junction", "JunctionNet", "XRTCPlugin"], path: "Tests/XRTCPluginTests"),
         .testTarget(name: "StdioPluginTests", dependencies: ["Junction", "StdioPlugin"], path: "Tests/StdioPluginTests"),
         .testTarget(
             name: "StagesPluginTests",

@@ -1,0 +1,303 @@
+import Dispatch
+import Foundation
+import Junction
+
+/// One item of a portal.
+public struct XRTCItem: Sendable, Equatable {
+    public let portalID: String
+    public let payload: String
+    /// Server time of arrival, in milliseconds since the Unix epoch.
+    public let timestamp: Int64
+    /// Arrival order across all portals of the hub.
+    public let seq: UInt64
+    /// Arrival order within the portal (1, 2, …): gaps mean the ring overwrote items.
+    public let index: UInt64
+}
+
+/// What an item/get asks for.
+public struct XRTCGetRequest: Sendable, Equatable {
+    public enum Mode: String, Sendable { case probe, watch, stream }
+    public enum Schedule: String, Sendable { case lifo = "LIFO", fifo = "FIFO" }
+
+    /// Portal ids with an optional "newer than" timestamp; empty means every portal of the account.
+    public var portals: [(id: String, since: Int64?)] = []
+    public var mode: Mode = .probe
+    public var schedule: Schedule = .lifo
+    /// Maximum item age in ms; -1 keeps all.
+    public var cutoff: Int64 = -1
+
+    public init() {}
+
+    public static func == (a: Self, b: Self) -> Bool {
+        a.portals.map(\.id) == b.portals.map(\.id) && a.portals.map(\.since) == b.portals.map(\.since)
+            && a.mode == b.mode && a.schedule == b.schedule && a.cutoff == b.cutoff
+    }
+}
+
+/// The state of the hosted XRTC server: accounts, login sessions with their
+/// per-portal delivery cursors, portal rings, and who waits for new items.
+/// Thread-safe; notifications are delivered in arrival order on one queue.
+public final class XRTCHub: @unchecked Sendable {
+    public let limits: XRTCLimits
+    private let keysByAccount: [String: [String]]
+    private let monotonic: @Sendable () -> UInt64
+    private let wallClock: @Sendable () -> Int64
+
+    private struct Session {
+        let account: String
+        let key: String
+        var lastUsed: UInt64
+        var cursors: [String: UInt64] = [:]  // portal → highest seq delivered or skipped
+    }
+
+    private struct Portal {
+        var ring: [XRTCItem] = []
+        var count: UInt64 = 0
+    }
+
+    private struct Waiter {
+        let account: String
+        let portals: Set<String>?
+        let notify: @Sendable () -> Void
+    }
+
+    private let lock = NSLock()
+    private var sessions: [String: Session] = [:]
+    private var portals: [String: [String: Portal]] = [:]
+    private var active: [String: [String: UInt64]] = [:]
+    private var logins: [String: FIFO<UInt64>] = [:]
+    private var waiters: [Int: Waiter] = [:]
+    private var nextWaiter = 0
+    private var seq: UInt64 = 0
+    private var lastPrune: UInt64 = 0
+    private let notifyQueue = DispatchQueue(label: "junction.xrtc.notify")
+
+    public init(
+        config: XRTCSectionConfig,
+        monotonic: @escaping @Sendable () -> UInt64 = { DispatchTime.now().uptimeNanoseconds },
+        wallClock: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970 * 1000) }
+    ) {
+        limits = config.limits
+        keysByAccount = Dictionary(config.accounts.map { ($0.id, $0.apiKeys) }, uniquingKeysWith: { a, _ in a })
+        self.monotonic = monotonic
+        self.wallClock = wallClock
+    }
+
+    /// Account ids, in config order is not kept: sorted.
+    public var accountIDs: [String] { keysByAccount.keys.sorted() }
+
+    /// The server time now, in ms.
+    public var now: Int64 { wallClock() }
+
+    // MARK: Login and sessions
+
+    /// Checks the credentials and opens a session; returns its token (JSESSIONID) and the server time.
+    public func login(accountID: String, apiKey: String) throws(XRTCError) -> (token: String, timestamp: Int64) {
+        guard let keys = keysByAccount[accountID], let key = keys.first(where: { constantTimeEquals($0, apiKey) }) else {
+            throw .credentials
+        }
+        let now = monotonic()
+        let window = limits.loginWindow.nanoseconds
+        let token = Self.newToken()
+        try locked { () throws(XRTCError) in
+            var times = logins[key] ?? FIFO()
+            while let first = times.first, now &- first >= window { _ = times.popFirst() }
+            guard times.count < limits.loginsPerWindow else {
+                logins[key] = times
+                throw .loginRate
+            }
+            times.append(now)
+            logins[key] = times
+            pruneSessions(now: now)
+            sessions[token] = Session(account: accountID, key: key, lastUsed: now)
+        }
+        return (token, wallClock())
+    }
+
+    /// 128 random bits from the system's CSPRNG, as 32 hex digits.
+    static func newToken() -> String {
+        var rng = SystemRandomNumberGenerator()
+        return (0..<2).map { _ in String(rng.next(), radix: 16).leftPadded(16) }.joined()
+    }
+
+    private func pruneSessions(now: UInt64) {
+        let idle = limits.sessionIdle.nanoseconds
+        guard now &- lastPrune >= idle / 4 || sessions.count > 10_000 else { return }
+        lastPrune = now
+        sessions = sessions.filter { now &- $0.value.lastUsed <= idle }
+    }
+
+    /// The account and key of a live session, touching it; 10011 when unknown or idle too long.
+    private func touchSession(_ token: String, now: UInt64) throws(XRTCError) -> Session {
+        guard var s = sessions[token] else { throw .session }
+        guard now &- s.lastUsed <= limits.sessionIdle.nanoseconds else {
+            sessions[token] = nil
+            throw .session
+        }
+        s.lastUsed = now
+        sessions[token] = s
+        return s
+    }
+
+    /// Marks portals active for a key; 30 when that would pass the active-portal limit.
+    private func touchPortals(_ ids: [String], key: String, now: UInt64) throws(XRTCError) {
+        var mine = active[key] ?? [:]
+        let window = limits.activePortalWindow.nanoseconds
+        mine = mine.filter { now &- $0.value < window }
+        for id in ids where mine[id] == nil && mine.count >= limits.activePortalsPerKey {
+            throw .values("Invalid arguments: more than \(limits.activePortalsPerKey) active portals for this API key (portal '\(id)')")
+        }
+        for id in ids { mine[id] = now }
+        active[key] = mine
+    }
+
+    // MARK: Set
+
+    /// Stores items from a client session; returns the server time.
+    public func set(token: String, items: [(portal: String, payload: String)]) throws(XRTCError) -> Int64 {
+        let now = monotonic()
+        let ts = wallClock()
+        let notices: [@Sendable () -> Void] = try locked { () throws(XRTCError) -> [@Sendable () -> Void] in
+            let s = try touchSession(token, now: now)
+            try touchPortals(Array(Set(items.map(\.portal))), key: s.key, now: now)
+            return items.flatMap { store(account: s.account, portal: $0.portal, payload: $0.payload, timestamp: ts) }
+        }
+        deliver(notices)
+        return ts
+    }
+
+    /// Stores an item from inside Junction (a hosted portal sink), without a session or limits but the ring.
+    @discardableResult
+    public func publish(account: String, portal: String, payload: String) -> XRTCItem {
+        let ts = wallClock()
+        var item: XRTCItem?
+        let notices: [@Sendable () -> Void] = lock.withLock {
+            let n = store(account: account, portal: portal, payload: payload, timestamp: ts)
+            item = portals[account]?[portal]?.ring.last
+            return n
+        }
+        deliver(notices)
+        return item!
+    }
+
+    /// Appends to a ring (under the lock); returns the notifications to deliver.
+    private func store(account: String, portal id: String, payload: String, timestamp: Int64) -> [@Sendable () -> Void] {
+        seq += 1
+        var portal = portals[account]?[id] ?? Portal()
+        portal.count += 1
+        portal.ring.append(XRTCItem(portalID: id, payload: payload, timestamp: timestamp, seq: seq, index: portal.count))
+        if portal.ring.count > limits.ringSize { portal.ring.removeFirst(portal.ring.count - limits.ringSize) }
+        portals[account, default: [:]][id] = portal
+        var notices: [@Sendable () -> Void] = []
+        for w in waiters.values where w.account == account && (w.portals == nil || w.portals!.contains(id)) {
+            notices.append(w.notify)
+        }
+        return notices
+    }
+
+    private func deliver(_ notices: [@Sendable () -> Void]) {
+        guard !notices.isEmpty else { return }
+        notifyQueue.async { notices.forEach { $0() } }
+    }
+
+    // MARK: Get
+
+    /// Returns what a get may deliver now, advancing the session's cursors.
+    public func get(token: String, request: XRTCGetRequest) throws(XRTCError) -> [XRTCItem] {
+        let now = monotonic()
+        let wallNow = wallClock()
+        return try locked { () throws(XRTCError) -> [XRTCItem] in
+            var s = try touchSession(token, now: now)
+            if !request.portals.isEmpty { try touchPortals(request.portals.map(\.id), key: s.key, now: now) }
+            let items = collect(&s, request, wallNow: wallNow)
+            sessions[token] = s
+            return items
+        }
+    }
+
+    /// Calls `notify` (on the hub's notification queue) whenever a portal that
+    /// `request` names gets an item, until `cancelWait`. Register before the
+    /// first `get`, so nothing slips between them.
+    public func addWaiter(token: String, request: XRTCGetRequest, notify: @escaping @Sendable () -> Void) throws(XRTCError) -> Int {
+        let now = monotonic()
+        return try locked { () throws(XRTCError) -> Int in
+            let s = try touchSession(token, now: now)
+            nextWaiter += 1
+            waiters[nextWaiter] = Waiter(account: s.account, portals: request.portals.isEmpty ? nil : Set(request.portals.map(\.id)), notify: notify)
+            return nextWaiter
+        }
+    }
+
+    /// Forgets a waiter (its get answered or its client left).
+    public func cancelWait(_ id: Int) { lock.withLock { waiters[id] = nil } }
+
+    private func collect(_ s: inout Session, _ request: XRTCGetRequest, wallNow: Int64) -> [XRTCItem] {
+        let accountPortals = portals[s.account] ?? [:]
+        let wanted: [(id: String, since: Int64?)] = request.portals.isEmpty ? accountPortals.keys.sorted().map { ($0, nil) } : request.portals
+        var candidates: [XRTCItem] = []
+        for (id, since) in wanted {
+            guard let ring = accountPortals[id]?.ring else { continue }
+            let cursor = s.cursors[id] ?? 0
+            for item in ring where item.seq > cursor {
+                if let since, item.timestamp <= since { continue }
+                if request.cutoff >= 0, wallNow - item.timestamp > request.cutoff {
+                    s.cursors[id] = max(s.cursors[id] ?? 0, item.seq)  // skipped by cutoff: never delivered
+                    continue
+                }
+                candidates.append(item)
+            }
+        }
+        candidates.sort { request.schedule == .fifo ? $0.seq < $1.seq : $0.seq > $1.seq }
+        var size = 12  // {"items":[]}
+        var out: [XRTCItem] = []
+        for item in candidates {
+            size += item.payload.utf8.count + item.portalID.utf8.count + 64
+            if size > limits.maxResponse.bytes, !out.isEmpty { break }
+            out.append(item)
+        }
+        if request.schedule == .lifo {
+            // Newest first: what did not fit is older than what did, and LIFO may omit it.
+            for item in candidates { s.cursors[item.portalID] = max(s.cursors[item.portalID] ?? 0, item.seq) }
+        } else {
+            for item in out { s.cursors[item.portalID] = max(s.cursors[item.portalID] ?? 0, item.seq) }
+        }
+        return out
+    }
+
+    // MARK: Hosted portals in routes
+
+    /// Items of a portal after `index` (oldest first), for a hosted source reading at its own pace.
+    public func items(account: String, portal: String, after index: UInt64) -> [XRTCItem] {
+        lock.withLock { (portals[account]?[portal]?.ring ?? []).filter { $0.index > index } }
+    }
+
+    /// Calls `notify` (on the hub's notification queue) whenever `portal` of `account` gets an item.
+    public func subscribe(account: String, portal: String, notify: @escaping @Sendable () -> Void) -> Int {
+        lock.withLock {
+            nextWaiter += 1
+            waiters[nextWaiter] = Waiter(account: account, portals: [portal], notify: notify)
+            return nextWaiter
+        }
+    }
+
+    /// Runs `body` under the lock, keeping its typed error.
+    private func locked<T, E: Error>(_ body: () throws(E) -> T) throws(E) -> T {
+        lock.lock()
+        defer { lock.unlock() }
+        return try body()
+    }
+
+    /// Constant-time comparison of two credentials.
+    func constantTimeEquals(_ a: String, _ b: String) -> Bool {
+        let x = Array(a.utf8), y = Array(b.utf8)
+        var diff = UInt8(truncatingIfNeeded: x.count ^ y.count)
+        for i in 0..<max(x.count, y.count) {
+            diff |= (i < x.count ? x[i] : 0) ^ (i < y.count ? y[i] : 0)
+        }
+        return diff == 0
+    }
+}
+
+extension String {
+    func leftPadded(_ width: Int) -> String { count >= width ? self : String(repeating: "0", count: width - count) + self }
+}

@@ -1,0 +1,103 @@
+/// Reading and checking the three request bodies of the XRTC API.
+enum XRTCRequests {
+    /// `{"accountid": "…", "apikey": "…"}`; every mistake is errorcode 30 (the login's "invalid arguments").
+    static func login(_ body: [UInt8]) throws(XRTCError) -> (account: String, key: String) {
+        let o = try XRTCJSON.object(body)
+        if let bad = o.keys.sorted().first(where: { $0 != "accountid" && $0 != "apikey" }) {
+            throw .values("Invalid arguments: unknown argument '\(bad)'")
+        }
+        guard let account = o["accountid"] as? String, let key = o["apikey"] as? String else {
+            throw .values("Invalid arguments: accountid and apikey must be strings")
+        }
+        return (account, key)
+    }
+
+    /// `{"items":[{"portalid","payload"},…]}`: the first `itemsPerSet` items, checked.
+    static func set(_ body: [UInt8], limits: XRTCLimits) throws(XRTCError) -> [(portal: String, payload: String)] {
+        let o = try XRTCJSON.object(body)
+        try XRTCJSON.checkNames(o, allowed: ["items"], in: "item/set")
+        guard let raw = o["items"] else { throw .names("Invalid arguments: 'items' is required") }
+        guard let list = raw as? [Any] else { throw .values("Invalid arguments: 'items' must be a list") }
+        var items: [(portal: String, payload: String)] = []
+        var bytes = 0
+        for (i, element) in list.prefix(limits.itemsPerSet).enumerated() {
+            guard let item = element as? [String: Any] else { throw .values("Invalid arguments: items[\(i)] must be an object") }
+            try XRTCJSON.checkNames(item, allowed: ["portalid", "payload", "servertimestamp"], in: "items[\(i)]")
+            let portal = try portalID(item["portalid"], limits: limits, at: "items[\(i)]")
+            guard let payload = item["payload"] as? String else {
+                throw item["payload"] == nil ? .names("Invalid arguments: items[\(i)].payload is required") : .values("Invalid arguments: items[\(i)].payload must be a string")
+            }
+            if let ts = item["servertimestamp"], XRTCJSON.integer(ts) == nil {
+                throw .values("Invalid arguments: items[\(i)].servertimestamp must be an integer")
+            }
+            bytes += payload.utf8.count
+            items.append((portal, payload))
+        }
+        if bytes > limits.payloadBytesPerRequest {
+            throw .names("Invalid arguments: payload size \(bytes) bytes exceeds \(limits.payloadBytesPerRequest) bytes per request")
+        }
+        return items
+    }
+
+    /// `{"portals":[{"portalid","servertimestamp"?}], "mode", "schedule", "cutoff"}`; an empty body asks for every portal.
+    static func get(_ body: [UInt8], limits: XRTCLimits) throws(XRTCError) -> XRTCGetRequest {
+        let o = try XRTCJSON.object(body)
+        try XRTCJSON.checkNames(o, allowed: ["portals", "mode", "schedule", "cutoff"], in: "item/get")
+        var request = XRTCGetRequest()
+        if let raw = o["portals"] {
+            guard let list = raw as? [Any] else { throw .values("Invalid arguments: 'portals' must be a list") }
+            for (i, element) in list.enumerated() {
+                guard let p = element as? [String: Any] else { throw .values("Invalid arguments: portals[\(i)] must be an object") }
+                try XRTCJSON.checkNames(p, allowed: ["portalid", "servertimestamp"], in: "portals[\(i)]")
+                let id = try portalID(p["portalid"], limits: limits, at: "portals[\(i)]")
+                var since: Int64?
+                if let ts = p["servertimestamp"] {
+                    guard let n = XRTCJSON.integer(ts), n >= 0 else { throw .values("Invalid arguments: portals[\(i)].servertimestamp must be a non-negative integer") }
+                    since = n == 0 ? nil : n
+                }
+                if !request.portals.contains(where: { $0.id == id }) { request.portals.append((id, since)) }
+            }
+        }
+        if let raw = o["mode"] {
+            guard let s = raw as? String, let mode = XRTCGetRequest.Mode(rawValue: s) else {
+                throw .values("Invalid arguments: mode must be probe, watch or stream")
+            }
+            request.mode = mode
+        }
+        if let raw = o["schedule"] {
+            guard let s = raw as? String, let schedule = XRTCGetRequest.Schedule(rawValue: s) else {
+                throw .values("Invalid arguments: schedule must be LIFO or FIFO")
+            }
+            request.schedule = schedule
+        }
+        if let raw = o["cutoff"] {
+            guard let n = XRTCJSON.integer(raw), n >= -1 else { throw .values("Invalid arguments: cutoff must be an integer of -1 or more") }
+            request.cutoff = n
+        }
+        return request
+    }
+
+    private static func portalID(_ value: Any?, limits: XRTCLimits, at place: String) throws(XRTCError) -> String {
+        guard let value else { throw .names("Invalid arguments: \(place).portalid is required") }
+        guard let id = value as? String, !id.isEmpty, id.count <= limits.portalIDLength else {
+            throw .values("Invalid arguments: \(place).portalid must be a string of 1 to \(limits.portalIDLength) characters")
+        }
+        return id
+    }
+
+    /// `{"items":[…]}` as one line of JSON.
+    static func itemsBody(_ items: [XRTCItem]) -> [UInt8] {
+        var out = Array(#"{"items":["#.utf8)
+        for (i, item) in items.enumerated() {
+            if i > 0 { out.append(UInt8(ascii: ",")) }
+            out += Array(#"{"portalid":"#.utf8) + XRTCJSON.quoted(item.portalID)
+            out += Array(#","payload":"#.utf8) + XRTCJSON.quoted(item.payload)
+            out += Array(#","servertimestamp":\#(item.timestamp)}"#.utf8)
+        }
+        out += Array("]}".utf8)
+        return out
+    }
+
+    /// `{"servertimestamp":…}`.
+    static func timestampBody(_ ms: Int64) -> [UInt8] { Array(#"{"servertimestamp":\#(ms)}"#.utf8) }
+}
