@@ -73,7 +73,7 @@ let package = Package(
         ),
         .target(
             name: "XRTCPlugin",
-            dependencies: ["Junction", "JunctionNet"],
+            dependencies: ["Junction", "JunctionNet", .product(name: "Metrics", package: "swift-metrics")],
             path: "Plugins/XRTC",
             swiftSettings: swiftSettings
         ),

@@ -90,6 +90,10 @@ struct Run: ParsableCommand {
             statsTimer = timer
         }
         pipeline.onFinished {
+            if services.hasLifecycleServices {
+                logStats("all sources ended; every sink drained; still serving until SIGINT/SIGTERM")
+                return
+            }
             logStats("all sources ended; every sink drained")
             Foundation.exit(0)
         }

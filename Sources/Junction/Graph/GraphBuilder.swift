@@ -80,7 +80,8 @@ public struct GraphBuilder: Sendable {
         checkUniqueNames(graph, session)
         if let routes = top["routes"] {
             graph.routes = decodeRoutes(routes, session)
-        } else {
+        } else if !top.keys.contains(where: { $0.string.map { registry.section($0) != nil } ?? false }) {
+            // A file with only plugin sections (a hosted XRTC server) needs no routes.
             session.report(ConfigDiagnostic("no routes declared", at: session.location(of: root), hint: "add 'routes:' with from: and to:"))
         }
         validate(&graph, session)

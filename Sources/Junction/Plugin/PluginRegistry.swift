@@ -84,7 +84,7 @@ public struct PluginRegistry: Sendable {
     }
 
     /// Adds a top-level section; `apply` receives the decoded config and the shared services.
-    public mutating func registerSection<C: ComponentConfig>(
+    public mutating func registerSection<C: Decodable & Sendable>(
         _ key: String, config: C.Type, doc: String,
         apply: @escaping @Sendable (C, ServiceRegistry) throws -> Void
     ) {

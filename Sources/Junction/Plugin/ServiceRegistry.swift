@@ -9,6 +9,7 @@ import Foundation
 public final class ServiceRegistry: @unchecked Sendable {
     private let lock = NSLock()
     private var services: [ObjectIdentifier: any Sendable] = [:]
+    private var lifecycle: [any LifecycleService] = []
 
     public init() {}
 
@@ -19,7 +20,22 @@ public final class ServiceRegistry: @unchecked Sendable {
         if let existing = services[ObjectIdentifier(type)] as? T { return existing }
         let created = try make()
         services[ObjectIdentifier(type)] = created
+        if let service = created as? any LifecycleService { lifecycle.append(service) }
         return created
+    }
+
+    /// Whether a service with a lifetime of its own (a listener) exists: then the
+    /// process serves until a signal, not until its sources end.
+    public var hasLifecycleServices: Bool { lock.withLock { !lifecycle.isEmpty } }
+
+    /// Starts every lifecycle service, in creation order.
+    public func startAll() throws {
+        for service in lock.withLock({ lifecycle }) { try service.start() }
+    }
+
+    /// Stops every lifecycle service, in reverse creation order.
+    public func stopAll() {
+        for service in lock.withLock({ lifecycle }).reversed() { service.stop() }
     }
 
     /// The shared instance of `type`, if one was created.
@@ -28,4 +44,18 @@ public final class ServiceRegistry: @unchecked Sendable {
         defer { lock.unlock() }
         return services[ObjectIdentifier(type)] as? T
     }
+}
+
+/// A shared service whose lifetime follows the pipeline: started after the
+/// sinks and before the sources, stopped after the sinks drained.
+///
+/// ```swift
+/// final class Listener: LifecycleService {
+///     func start() throws { /* bind */ }
+///     func stop() { /* close */ }
+/// }
+/// ```
+public protocol LifecycleService: AnyObject, Sendable {
+    func start() throws
+    func stop()
 }

@@ -24,8 +24,11 @@ public final class Pipeline: @unchecked Sendable {
     private var stopping = false
 
     /// Builds every component and wires the edges. Nothing runs until `start()`.
+    public let services: ServiceRegistry
+
     public init(graph: Graph, services: ServiceRegistry = ServiceRegistry(), logger: Logger = Logger(label: "junction")) throws {
         self.graph = graph
+        self.services = services
         self.logger = logger
         var problems: [ConfigDiagnostic] = []
         func context(_ decl: ComponentDecl) -> ComponentContext {
@@ -104,6 +107,7 @@ public final class Pipeline: @unchecked Sendable {
     /// Starts sinks, then sources.
     public func start() throws {
         for driver in drivers { try driver.sink.start() }
+        try services.startAll()
         for handle in sources { try handle.source.start(handle) }
         for runner in runners { runner.schedule() }
         if drivers.isEmpty { markFinished() }
@@ -149,8 +153,10 @@ public final class Pipeline: @unchecked Sendable {
         guard first else { return }
         let limit = timeout ?? graph.shutdownTimeout
         let answered = LockedFlag()
-        onFinished {
-            if answered.set() { completion(0) }
+        onFinished { [services] in
+            guard answered.set() else { return }
+            services.stopAll()
+            completion(0)
         }
         for handle in sources { handle.stop() }
         DispatchQueue.global().asyncAfter(deadline: .now() + limit.dispatch) { [self] in
@@ -159,6 +165,7 @@ public final class Pipeline: @unchecked Sendable {
             for runner in runners { lost += runner.inlet.discardQueued() }
             for edges in sinkEdges.values { for e in edges { lost += e.discardQueued() } }
             logger.error("shutdown timed out; messages still in flight were lost", metadata: ["lost": "\(lost)", "timeout": "\(limit.configDescription)"])
+            services.stopAll()
             completion(lost)
         }
     }
