@@ -1,0 +1,207 @@
+import CWebSockets
+
+/// Service thread: responses going out (inbox drain, WRITEABLE, keep-alive).
+extension HTTPServiceLoop {
+    /// `LWS_CALLBACK_EVENT_WAIT_CANCELLED`: apply everything responders sent.
+    func drainInbox() {
+        inbox.drain(into: &drainBuffer)
+        guard !drainBuffer.isEmpty else { return }
+        for command in drainBuffer {
+            // The client may have left already: then the id is unknown and the command is dropped.
+            guard let conn = connections[command.id], !conn.answeredLocally else { continue }
+            switch command {
+            case .respond(_, let status, let headers, let body):
+                guard case .none = conn.output else { continue }
+                conn.output = .whole(status: status, headers: headers, body: body)
+            case .startStream(_, let status, let headers):
+                guard case .none = conn.output else { continue }
+                conn.output = .streamHead(status: status, headers: headers)
+            case .chunk(_, let bytes):
+                guard !conn.endQueued else { continue }
+                conn.pendingChunks.append(bytes)
+            case .end:
+                conn.endQueued = true
+            }
+            resumeRx(conn)
+            lws_callback_on_writable(conn.wsi)
+        }
+        drainBuffer.removeAll(keepingCapacity: true)
+    }
+
+    /// `LWS_CALLBACK_HTTP_WRITEABLE`: write whatever is ready in one `lws_write`.
+    func onWriteable(wsi: OpaquePointer, pss: UnsafeMutableRawPointer?) -> Int32 {
+        guard let conn = connection(pss) else { return 0 }
+        let out = writeBuffer
+        out.reset()
+        var final = false
+
+        switch conn.output {
+        case .none:
+            if conn.needsContinue {
+                conn.needsContinue = false
+                out.append("HTTP/1.1 100 Continue\r\n\r\n")
+                return lws_write(wsi, out.payload, out.count, LWS_WRITE_HTTP) < 0 ? -1 : 0
+            }
+            pauseIfIdle(conn, wsi: wsi)
+            return 0
+        case .whole(let status, let headers, let body):
+            let code = Self.validStatus(status)
+            let sendBody = Self.allowsBody(code) && !conn.isHead
+            guard writeHead(conn, status: code, headers: headers, contentLength: Self.allowsBody(code) ? body.count : nil) else {
+                return -1
+            }
+            if sendBody { out.append(body) }
+            final = true
+        case .streamHead(let status, let headers):
+            let code = Self.validStatus(status)
+            if !conn.usesChunking { conn.closeAfter = true }
+            guard writeHead(conn, status: code, headers: headers, contentLength: nil) else { return -1 }
+            conn.output = .streaming
+            final = appendChunks(conn)
+        case .streaming:
+            final = appendChunks(conn)
+        }
+
+        if out.count > 0 {
+            let n = lws_write(wsi, out.payload, out.count, final ? LWS_WRITE_HTTP_FINAL : LWS_WRITE_HTTP)
+            if n < 0 { return -1 }
+        }
+        if final { return finish(conn, wsi: wsi, pss: pss) }
+        pauseIfIdle(conn, wsi: wsi)
+        return 0
+    }
+
+    /// A stream between chunks: pause rx again once lws has flushed what we
+    /// wrote (it calls WRITEABLE again after flushing a partial write).
+    private func pauseIfIdle(_ conn: HTTPConnection, wsi: OpaquePointer) {
+        guard conn.dispatched, conn.pendingChunks.isEmpty, !conn.endQueued,
+              lws_partial_buffered(wsi) == 0 else { return }
+        if case .whole = conn.output { return }
+        if case .streamHead = conn.output { return }
+        pauseRx(conn)
+    }
+
+    /// Appends queued stream chunks (chunk-framed unless HTTP/1.0); true once the stream ended.
+    private func appendChunks(_ conn: HTTPConnection) -> Bool {
+        let out = writeBuffer
+        if !conn.isHead {
+            for chunk in conn.pendingChunks {
+                if conn.usesChunking {
+                    out.appendHex(chunk.count)
+                    out.append("\r\n")
+                    out.append(chunk)
+                    out.append("\r\n")
+                } else {
+                    out.append(chunk)
+                }
+            }
+        }
+        conn.pendingChunks.removeAll(keepingCapacity: true)
+        guard conn.endQueued else { return false }
+        if conn.usesChunking && !conn.isHead { out.append("0\r\n\r\n") }
+        return true
+    }
+
+    /// The response is on its way: forget the request, then close or go back
+    /// to reading the next one on this keep-alive connection.
+    private func finish(_ conn: HTTPConnection, wsi: OpaquePointer, pss: UnsafeMutableRawPointer?) -> Int32 {
+        connections.removeValue(forKey: conn.id)
+        pss?.storeBytes(of: 0, as: UInt64.self)
+        conn.responder = nil
+        HTTPServerCounters.bump(counters.inFlight, by: -1)
+        if conn.closeAfter || conn.clientWantsClose { return -1 }
+        // Non-zero: lws decided the connection ends here (HTTP/1.0, Connection: close …).
+        return lws_http_transaction_completed(wsi) != 0 ? -1 : 0
+    }
+
+    /// Status line, framing headers and the handler's headers, via lws' h1 header helpers.
+    private func writeHead(_ conn: HTTPConnection, status: Int, headers: [(String, String)], contentLength: Int?) -> Bool {
+        let wsi = conn.wsi
+        let out = writeBuffer
+        var estimate = 256
+        for (name, value) in headers { estimate += name.utf8.count + value.utf8.count + 4 }
+        out.reserve(estimate)
+
+        var p: UnsafeMutablePointer<UInt8>? = out.cursor
+        let end = out.end
+        if lws_add_http_header_status(wsi, UInt32(status), &p, end) != 0 { return false }
+        if let contentLength {
+            if lws_add_http_header_content_length(wsi, lws_filepos_t(contentLength), &p, end) != 0 { return false }
+        } else if conn.usesChunking && Self.allowsBody(status) {
+            if !addHeader(wsi, "transfer-encoding", "chunked", &p, end) { return false }
+        }
+        for (name, value) in headers {
+            let lower = name.lowercased()
+            if lower == "content-length" || lower == "transfer-encoding" || lower == "connection" {
+                if lower == "connection" && value.lowercased().contains("close") { conn.closeAfter = true }
+                continue
+            }
+            guard Self.isToken(name), Self.isFieldValue(value) else {
+                logger.warning("dropping invalid response header", metadata: ["header": "\(name)"])
+                continue
+            }
+            if !addHeader(wsi, name, value, &p, end) { return false }
+        }
+        if conn.closeAfter || conn.clientWantsClose || (conn.http10 && !conn.http10KeepAlive) {
+            if !addHeader(wsi, "connection", "close", &p, end) { return false }
+            conn.closeAfter = true
+        } else if conn.http10 {
+            if !addHeader(wsi, "connection", "keep-alive", &p, end) { return false }
+        }
+        if lws_finalize_http_header(wsi, &p, end) != 0 { return false }
+        guard let written = p else { return false }
+        out.count = written - out.payload
+        return true
+    }
+
+    /// `name: value` through `lws_add_http_header_by_name` (which wants "name:" as a C string).
+    private func addHeader(
+        _ wsi: OpaquePointer, _ name: String, _ value: String,
+        _ p: inout UnsafeMutablePointer<UInt8>?, _ end: UnsafeMutablePointer<UInt8>
+    ) -> Bool {
+        var cName = Array(name.utf8)
+        cName.append(UInt8(ascii: ":"))
+        cName.append(0)
+        var cValue = Array(value.utf8)
+        let length = Int32(cValue.count)
+        cValue.append(0)
+        return cName.withUnsafeBufferPointer { n in
+            cValue.withUnsafeBufferPointer { v in
+                lws_add_http_header_by_name(wsi, n.baseAddress, v.baseAddress, length, &p, end) == 0
+            }
+        }
+    }
+
+    static func validStatus(_ status: Int) -> Int {
+        (200...599).contains(status) ? status : 500
+    }
+
+    /// 204 and 304 carry neither a body nor Content-Length.
+    static func allowsBody(_ status: Int) -> Bool {
+        status != 204 && status != 304
+    }
+
+    /// RFC 9110 token characters only (no separators, controls, spaces).
+    static func isToken(_ s: String) -> Bool {
+        guard !s.isEmpty else { return false }
+        for b in s.utf8 {
+            switch b {
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
+                 UInt8(ascii: "0")...UInt8(ascii: "9"):
+                continue
+            case UInt8(ascii: "!"), UInt8(ascii: "#"), UInt8(ascii: "$"), UInt8(ascii: "%"), UInt8(ascii: "&"),
+                 UInt8(ascii: "'"), UInt8(ascii: "*"), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "."),
+                 UInt8(ascii: "^"), UInt8(ascii: "_"), UInt8(ascii: "`"), UInt8(ascii: "|"), UInt8(ascii: "~"):
+                continue
+            default:
+                return false
+            }
+        }
+        return true
+    }
+
+    /// No CR, LF or NUL: a value must not be able to start a new header line.
+    static func isFieldValue(_ s: String) -> Bool {
+        !s.utf8.contains { $0 == 0x0d || $0 == 0x0a || $0 == 0 }
+    }
+}

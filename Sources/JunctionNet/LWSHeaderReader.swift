@@ -1,0 +1,96 @@
+import CWebSockets
+import Foundation
+
+/// Copies a request out of libwebsockets' header table (the "ah") into Swift
+/// values. Service thread only; owns one scratch buffer big enough for any
+/// header the ah can hold.
+final class LWSHeaderReader {
+    /// Header tokens lws parses itself, with their lowercased names.
+    private let known: [(token: lws_token_indexes, name: String)]
+    /// Non-standard headers to look up by name: (C name with ':', Swift name).
+    private let extra: [(cName: [CChar], name: String)]
+    private let scratch: UnsafeMutablePointer<CChar>
+    private let scratchSize: Int32
+
+    init(maxHeaderSize: Int, extraHeaders: [String]) {
+        var known: [(lws_token_indexes, String)] = []
+        for raw in 0..<WSI_TOKEN_COUNT.rawValue {
+            let token = lws_token_indexes(rawValue: raw)
+            // Real headers are spelled "name:"; methods ("get "), the version,
+            // URI args and h2 pseudo-headers (":path") are not.
+            guard let cName = lws_token_to_string(token) else { continue }
+            let spelled = String(cString: cName)
+            guard spelled.hasSuffix(":"), !spelled.hasPrefix(":"), spelled.count > 1 else { continue }
+            known.append((token, String(spelled.dropLast())))
+        }
+        self.known = known
+        self.extra = extraHeaders.map { name in
+            let lower = name.lowercased()
+            return (Array((lower + ":").utf8CString), lower)
+        }
+        let size = max(maxHeaderSize, 1024) + 16
+        scratch = .allocate(capacity: size)
+        scratchSize = Int32(size)
+    }
+
+    deinit {
+        scratch.deallocate()
+    }
+
+    /// The value of a well-known header, or `nil` when absent or unreadable.
+    func value(_ wsi: OpaquePointer, _ token: lws_token_indexes) -> String? {
+        guard lws_hdr_total_length(wsi, token) > 0 else { return nil }
+        let n = lws_hdr_copy(wsi, scratch, scratchSize, token)
+        guard n > 0 else { return nil }
+        return string(count: Int(n))
+    }
+
+    /// Whether the request carries this well-known header at all.
+    func has(_ wsi: OpaquePointer, _ token: lws_token_indexes) -> Bool {
+        lws_hdr_total_length(wsi, token) > 0
+    }
+
+    /// Every well-known header present, plus the configured extra ones.
+    func headers(_ wsi: OpaquePointer) -> [String: String] {
+        var result: [String: String] = [:]
+        for (token, name) in known {
+            if let v = value(wsi, token) { result[name] = v }
+        }
+        for (cName, name) in extra {
+            let nlen = Int32(cName.count - 1)
+            let n = cName.withUnsafeBufferPointer { namePtr -> Int32 in
+                guard let base = namePtr.baseAddress, lws_hdr_custom_length(wsi, base, nlen) >= 0 else { return -1 }
+                return lws_hdr_custom_copy(wsi, scratch, scratchSize, base, nlen)
+            }
+            if n >= 0 { result[name] = string(count: Int(n)) }
+        }
+        return result
+    }
+
+    /// Query arguments (`?a=1&b`), already percent-decoded by lws.
+    func query(_ wsi: OpaquePointer) -> [String: String] {
+        guard lws_hdr_total_length(wsi, WSI_TOKEN_HTTP_URI_ARGS) > 0 else { return [:] }
+        var result: [String: String] = [:]
+        var index: Int32 = 0
+        // Bounded: the ah holds at most maxHeaderSize bytes anyway.
+        while index < 256 {
+            let n = lws_hdr_copy_fragment(wsi, scratch, scratchSize, WSI_TOKEN_HTTP_URI_ARGS, index)
+            if n < 0 { break }
+            index += 1
+            guard n > 0 else { continue }
+            let pair = string(count: Int(n))
+            if let eq = pair.firstIndex(of: "=") {
+                result[String(pair[..<eq])] = String(pair[pair.index(after: eq)...])
+            } else {
+                result[pair] = ""
+            }
+        }
+        return result
+    }
+
+    private func string(count: Int) -> String {
+        scratch.withMemoryRebound(to: UInt8.self, capacity: count) {
+            String(decoding: UnsafeBufferPointer(start: $0, count: count), as: UTF8.self)
+        }
+    }
+}
