@@ -17,6 +17,13 @@ public struct XRTCError: Error, Sendable, Equatable {
     public static let session = XRTCError(group: 2, code: 10011, message: "Server session denied", status: 401)
     public static let loginRate = XRTCError(group: 3, code: 45, message: "Login called too often for this API key", status: 429)
 
+    /// A request the HTTP layer refused before the API saw it (oversized,
+    /// malformed, unknown path), in the API's error format: code 20, the
+    /// HTTP layer's status.
+    public static func http(_ status: Int, _ message: String) -> XRTCError {
+        XRTCError(group: 1, code: 20, message: "Invalid arguments: \(message)", status: status)
+    }
+
     /// The JSON body.
     public var body: [UInt8] {
         Array(#"{"error":{"errorgroup":\#(group),"errorcode":\#(code),"errormessage":"#.utf8) + XRTCJSON.quoted(message) + Array("}}".utf8)

@@ -36,9 +36,12 @@ public struct HTTPServerConfig: Sendable {
         "webhook-id", "webhook-timestamp", "webhook-signature",
     ]
     /// Builds the body of the responses the server writes by itself
-    /// (`400`, `404`, `411`, `413`), from the status and a short message.
-    /// The default is `{"error":"<message>"}` with `Content-Type: application/json`.
-    public var errorBody: @Sendable (_ status: Int, _ message: String) -> [UInt8] = HTTPServerConfig.jsonErrorBody
+    /// (`400`, `404`, `411`, `413`), from the request path, the status and a
+    /// short message, so an API mounted under a path can keep its own error
+    /// format. The default is `{"error":"<message>"}` with `Content-Type: application/json`.
+    public var errorBody: @Sendable (_ path: String, _ status: Int, _ message: String) -> [UInt8] = { _, status, message in
+        HTTPServerConfig.jsonErrorBody(status, message)
+    }
 
     /// Creates a configuration with default limits.
     ///

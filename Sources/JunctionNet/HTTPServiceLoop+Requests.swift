@@ -163,7 +163,7 @@ extension HTTPServiceLoop {
         conn.pendingChunks = []
         conn.output = .whole(
             status: status, headers: [("Content-Type", "application/json")],
-            body: config.errorBody(status, message))
+            body: config.errorBody(conn.path, status, message))
         lws_callback_on_writable(conn.wsi)
     }
 

@@ -1,6 +1,8 @@
 import Junction
+import JunctionNet
 import StagesPlugin
 import StdioPlugin
+import XRTCPlugin
 
 /// Every plugin built into this binary, like Fluent Bit's REGISTER_IN_PLUGIN lines.
 enum InTreePlugins {
@@ -8,6 +10,8 @@ enum InTreePlugins {
         var registry = PluginRegistry()
         StdioPlugin.register(into: &registry)
         StagesPlugin.register(into: &registry)
+        JunctionNetPlugin.register(into: &registry)
+        XRTCPlugin.register(into: &registry)
         return registry
     }
 }

@@ -1,0 +1,140 @@
+import Foundation
+import Junction
+import Logging
+
+/// The `listen:` section: where the one HTTP/WebSocket listener of the process binds.
+///
+/// ```yaml
+/// listen: 127.0.0.1:8080
+/// # or
+/// listen: { address: 0.0.0.0:8443, tls: { cert: cert.pem, key: key.pem }, max_body: 64KiB }
+/// ```
+public struct ListenConfig: Decodable, Sendable {
+    public var host = "127.0.0.1"
+    public var port = 8080
+    public var tls: TLSFiles?
+    public var maxBody = ByteSize(64 << 10)
+    public var maxConnections = 4096
+
+    /// Certificate and key files (PEM).
+    public struct TLSFiles: Decodable, Sendable {
+        public var cert: String
+        public var key: String
+    }
+
+    public init() {}
+
+    private enum Keys: String, CodingKey { case address, tls, maxBody = "max_body", maxConnections = "max_connections" }
+
+    public init(from decoder: any Decoder) throws {
+        if let address = try? decoder.singleValueContainer().decode(String.self) {
+            try self.init(address: address, at: decoder.configLocation)
+            return
+        }
+        let c = try decoder.container(keyedBy: Keys.self)
+        try self.init(address: c.decode(String.self, forKey: .address), at: decoder.configLocation)
+        tls = try c.decodeIfPresent(TLSFiles.self, forKey: .tls)
+        maxBody = try c.decodeIfPresent(ByteSize.self, forKey: .maxBody) ?? maxBody
+        maxConnections = try c.decodeIfPresent(Int.self, forKey: .maxConnections) ?? maxConnections
+    }
+
+    /// Parses `HOST:PORT` (`[::1]:8080` for IPv6).
+    public init(address: String, at location: ConfigLocation? = nil) throws {
+        guard let colon = address.lastIndex(of: ":"), let port = Int(address[address.index(after: colon)...]), (0...65535).contains(port) else {
+            throw ConfigDiagnostic("invalid listen address '\(address)'", at: location, hint: "use HOST:PORT, e.g. 127.0.0.1:8080")
+        }
+        var host = String(address[..<colon])
+        if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+        self.host = host.isEmpty ? "0.0.0.0" : host
+        self.port = port
+    }
+}
+
+/// The process's shared HTTP listener: plugins mount handlers on it while the
+/// config loads; it binds when the pipeline starts and closes at shutdown.
+/// `GET /health` and `GET /metrics` (Prometheus text) are always mounted.
+///
+/// ```swift
+/// let listener = context.services.shared(HTTPListener.self) { HTTPListener() }
+/// listener.mount("/v1/item/set") { request, responder in responder.respond(status: 200, body: []) }
+/// ```
+public final class HTTPListener: LifecycleService, @unchecked Sendable {
+    private let lock = NSLock()
+    private var config = ListenConfig()
+    private var mounts: [(path: String, prefix: Bool, handler: @Sendable (HTTPRequest, HTTPResponder) -> Void)] = []
+    private var errorFormats: [(prefix: String, format: @Sendable (Int, String) -> [UInt8])] = []
+    private var server: HTTPServer?
+    private let logger = Logger(label: "junction.http")
+    private let services: ServiceRegistry?
+
+    public init(services: ServiceRegistry? = nil) {
+        self.services = services
+        mount("/health") { _, responder in
+            responder.respond(status: 200, headers: [("Content-Type", "application/json")], body: Array(#"{"status":"ok"}"#.utf8))
+        }
+        mount("/metrics") { [weak self] _, responder in
+            let text = self?.services?.existing(MetricsStore.self)?.prometheusText() ?? ""
+            responder.respond(status: 200, headers: [("Content-Type", "text/plain; version=0.0.4")], body: Array(text.utf8))
+        }
+    }
+
+    /// Sets where to bind (the `listen:` section).
+    public func configure(_ config: ListenConfig) { lock.withLock { self.config = config } }
+
+    /// Routes `path` (and, with `prefix`, everything below it) to `handler`.
+    public func mount(_ path: String, prefix: Bool = false, handler: @escaping @Sendable (HTTPRequest, HTTPResponder) -> Void) {
+        lock.withLock { mounts.append((path, prefix, handler)) }
+    }
+
+    /// Gives the errors the server answers by itself (oversized or malformed
+    /// requests) under `prefix` the body format of the API mounted there.
+    ///
+    /// ```swift
+    /// listener.errorFormat(prefix: "/v1") { status, message in XRTCError.http(status, message).body }
+    /// ```
+    public func errorFormat(prefix: String, _ format: @escaping @Sendable (_ status: Int, _ message: String) -> [UInt8]) {
+        lock.withLock {
+            errorFormats.append((prefix, format))
+            errorFormats.sort { $0.prefix.count > $1.prefix.count }
+        }
+    }
+
+    /// The bound port, once started.
+    public var port: Int { lock.withLock { server?.port ?? config.port } }
+
+    public func start() throws {
+        let (config, mounts, formats) = lock.withLock { (self.config, self.mounts, self.errorFormats) }
+        var serverConfig = HTTPServerConfig(host: config.host, port: config.port)
+        serverConfig.maxBodySize = config.maxBody.bytes
+        serverConfig.maxConnections = config.maxConnections
+        serverConfig.tls = config.tls.map { ($0.cert, $0.key) }
+        serverConfig.errorBody = { path, status, message in
+            for entry in formats where path == entry.prefix || path.hasPrefix(entry.prefix + "/") {
+                return entry.format(status, message)
+            }
+            return HTTPServerConfig.jsonErrorBody(status, message)
+        }
+        let server = try HTTPServer(config: serverConfig, logger: logger)
+        for m in mounts { server.mount(m.path, prefix: m.prefix, handler: m.handler) }
+        try server.start()
+        lock.withLock { self.server = server }
+        logger.info("listening", metadata: ["address": "\(config.host):\(server.port)", "tls": "\(config.tls != nil)"])
+    }
+
+    public func stop() {
+        let server: HTTPServer? = lock.withLock {
+            defer { self.server = nil }
+            return self.server
+        }
+        server?.stop()
+    }
+}
+
+/// Registers the `listen:` section.
+public enum JunctionNetPlugin {
+    public static func register(into registry: inout PluginRegistry) {
+        registry.registerSection("listen", config: ListenConfig.self, doc: "Address of the shared HTTP/WebSocket listener: HOST:PORT, or {address, tls: {cert, key}, max_body, max_connections}.") { config, services in
+            services.shared(HTTPListener.self) { HTTPListener(services: services) }.configure(config)
+        }
+    }
+}
