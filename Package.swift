@@ -27,6 +27,12 @@ let package = Package(
             pkgConfig: "libwebsockets",
             providers: [.apt(["libwebsockets-dev"])]
         ),
+        .systemLibrary(
+            name: "CCurl",
+            path: "Sources/CCurl",
+            pkgConfig: "libcurl",
+            providers: [.apt(["libcurl4-openssl-dev"])]
+        ),
         .target(
             name: "CSimdJSON",
             path: "Sources/CSimdJSON",
@@ -57,7 +63,7 @@ let package = Package(
         .target(
             name: "JunctionNet",
             dependencies: [
-                "Junction", "CWebSockets",
+                "Junction", "CWebSockets", "CCurl",
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Sources/JunctionNet",
