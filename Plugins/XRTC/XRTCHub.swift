@@ -101,7 +101,7 @@ public final class XRTCHub: @unchecked Sendable {
         let token = Self.newToken()
         try locked { () throws(XRTCError) in
             var times = logins[key] ?? FIFO()
-            while let first = times.first, now &- first >= window { _ = times.popFirst() }
+            while let first = times.first, elapsed(first, now) >= window { _ = times.popFirst() }
             guard times.count < limits.loginsPerWindow else {
                 logins[key] = times
                 throw .loginRate
@@ -122,19 +122,19 @@ public final class XRTCHub: @unchecked Sendable {
 
     private func pruneSessions(now: UInt64) {
         let idle = limits.sessionIdle.nanoseconds
-        guard now &- lastPrune >= idle / 4 || sessions.count > 10_000 else { return }
+        guard elapsed(lastPrune, now) >= idle / 4 || sessions.count > 10_000 else { return }
         lastPrune = now
-        sessions = sessions.filter { now &- $0.value.lastUsed <= idle }
+        sessions = sessions.filter { elapsed($0.value.lastUsed, now) <= idle }
     }
 
     /// The account and key of a live session, touching it; 10011 when unknown or idle too long.
     private func touchSession(_ token: String, now: UInt64) throws(XRTCError) -> Session {
         guard var s = sessions[token] else { throw .session }
-        guard now &- s.lastUsed <= limits.sessionIdle.nanoseconds else {
+        guard elapsed(s.lastUsed, now) <= limits.sessionIdle.nanoseconds else {
             sessions[token] = nil
             throw .session
         }
-        s.lastUsed = now
+        s.lastUsed = max(s.lastUsed, now)
         sessions[token] = s
         return s
     }
@@ -143,7 +143,7 @@ public final class XRTCHub: @unchecked Sendable {
     private func touchPortals(_ ids: [String], key: String, now: UInt64) throws(XRTCError) {
         var mine = active[key] ?? [:]
         let window = limits.activePortalWindow.nanoseconds
-        mine = mine.filter { now &- $0.value < window }
+        mine = mine.filter { elapsed($0.value, now) < window }
         for id in ids where mine[id] == nil && mine.count >= limits.activePortalsPerKey {
             throw .values("Invalid arguments: more than \(limits.activePortalsPerKey) active portals for this API key (portal '\(id)')")
         }
@@ -300,4 +300,13 @@ public final class XRTCHub: @unchecked Sendable {
 
 extension String {
     func leftPadded(_ width: Int) -> String { count >= width ? self : String(repeating: "0", count: width - count) + self }
+}
+
+/// Nanoseconds from `earlier` to `now`; 0 when `now` is older. Clock readings
+/// are taken before the hub's lock, so another request may have stored a
+/// later one meanwhile: a wrapping subtraction would make a session look
+/// idle for centuries.
+@inline(__always)
+func elapsed(_ earlier: UInt64, _ now: UInt64) -> UInt64 {
+    now > earlier ? now - earlier : 0
 }

@@ -10,6 +10,7 @@ final class XRTCServer: Sendable {
     let hub: XRTCHub
     private let logger: Logger
     private let badInput: RateLimitedLog
+    private let requests = XRTCRequestCounters()
     private static let json = [("Content-Type", "application/json")]
 
     init(hub: XRTCHub, logger: Logger) {
@@ -19,13 +20,16 @@ final class XRTCServer: Sendable {
     }
 
     func mount(on listener: HTTPListener, path: String) {
-        listener.mount(path + "/auth/login") { [self] request, responder in handle("login", request, responder, login) }
-        listener.mount(path + "/item/set") { [self] request, responder in handle("set", request, responder, set) }
-        listener.mount(path + "/item/get") { [self] request, responder in handle("get", request, responder, get) }
+        // Inline: each handler is a parse, a short critical section in the hub
+        // and an answer (watch and stream only register a waiter), so they run
+        // on the network thread and answer in the same pass.
+        listener.mount(path + "/auth/login", inline: true) { [self] request, responder in handle(.login, request, responder, login) }
+        listener.mount(path + "/item/set", inline: true) { [self] request, responder in handle(.set, request, responder, set) }
+        listener.mount(path + "/item/get", inline: true) { [self] request, responder in handle(.get, request, responder, get) }
         listener.errorFormat(prefix: path) { status, message in XRTCError.http(status, message).body }
     }
 
-    private func handle(_ endpoint: String, _ request: HTTPRequest, _ responder: HTTPResponder,
+    private func handle(_ endpoint: Endpoint, _ request: HTTPRequest, _ responder: HTTPResponder,
                         _ body: (HTTPRequest, HTTPResponder) throws(XRTCError) -> Void) {
         do throws(XRTCError) {
             guard request.method == "POST" else { throw XRTCError.values("Invalid arguments: use POST") }
@@ -33,18 +37,29 @@ final class XRTCServer: Sendable {
                 throw XRTCError.tooLarge("Invalid arguments: request body over \(hub.limits.maxBody.configDescription)")
             }
             try body(request, responder)
-            Counter(label: "junction_xrtc_requests_total", dimensions: [("endpoint", endpoint), ("code", "0")]).increment()
+            requests.count(endpoint, code: 0)
         } catch {
-            Counter(label: "junction_xrtc_requests_total", dimensions: [("endpoint", endpoint), ("code", "\(error.code)")]).increment()
-            badInput.note(endpoint: endpoint, error: error)
+            requests.count(endpoint, code: error.code)
+            badInput.note(endpoint: endpoint.rawValue, error: error)
             responder.respond(status: error.status, headers: Self.json, body: error.body)
         }
     }
 
+    /// The `JSESSIONID` cookie's value, read straight from the header bytes.
     private func token(_ request: HTTPRequest) throws(XRTCError) -> String {
-        for part in (request.header("cookie") ?? "").split(separator: ";") {
-            let kv = part.trimmingCharacters(in: .whitespaces)
-            if kv.hasPrefix("JSESSIONID=") { return String(kv.dropFirst(11)) }
+        guard let header = request.header("cookie") else { throw .session }
+        let name = Array("JSESSIONID=".utf8)
+        var bytes = Array(header.utf8)[...]
+        while !bytes.isEmpty {
+            while let b = bytes.first, b == 0x20 || b == 0x09 || b == 0x3B { bytes = bytes.dropFirst() }
+            let end = bytes.firstIndex(of: 0x3B) ?? bytes.endIndex
+            let pair = bytes[bytes.startIndex..<end]
+            if pair.starts(with: name) {
+                var value = pair.dropFirst(name.count)
+                while let last = value.last, last == 0x20 || last == 0x09 { value = value.dropLast() }
+                return String(decoding: value, as: UTF8.self)
+            }
+            bytes = bytes[end...]
         }
         throw .session
     }
@@ -140,6 +155,37 @@ final class XRTCServer: Sendable {
     }
 }
 
+/// The three API endpoints, as metric dimensions.
+enum Endpoint: String, CaseIterable, Sendable {
+    case login, set, get
+}
+
+/// `junction_xrtc_requests_total{endpoint, code}`, made once per pair: the
+/// metrics factory is not on the per-request path.
+final class XRTCRequestCounters: Sendable {
+    private static let codes = [0, 20, 30, 35, 45, 10011]
+    private let counters: [Endpoint: [Int: Counter]]
+
+    init() {
+        var counters: [Endpoint: [Int: Counter]] = [:]
+        for endpoint in Endpoint.allCases {
+            for code in Self.codes {
+                counters[endpoint, default: [:]][code] = Counter(
+                    label: "junction_xrtc_requests_total", dimensions: [("endpoint", endpoint.rawValue), ("code", "\(code)")])
+            }
+        }
+        self.counters = counters
+    }
+
+    func count(_ endpoint: Endpoint, code: Int) {
+        if let counter = counters[endpoint]?[code] {
+            counter.increment()
+        } else {
+            Counter(label: "junction_xrtc_requests_total", dimensions: [("endpoint", endpoint.rawValue), ("code", "\(code)")]).increment()
+        }
+    }
+}
+
 /// Once-only completion of a waiting get.
 final class WatchState: @unchecked Sendable {
     private let lock = NSLock()
@@ -172,7 +218,7 @@ final class RateLimitedLog: @unchecked Sendable {
         let now = DispatchTime.now().uptimeNanoseconds
         let count: Int? = lock.withLock {
             pending += 1
-            guard now &- last >= 1_000_000_000 else { return nil }
+            guard elapsed(last, now) >= 1_000_000_000 else { return nil }
             last = now
             defer { pending = 0 }
             return pending

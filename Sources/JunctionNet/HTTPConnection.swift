@@ -24,7 +24,7 @@ final class HTTPConnection {
     var query: [String: String] = [:]
     var headers: [String: String] = [:]
     var body: [UInt8] = []
-    var handler: HTTPHandler?
+    var handler: HTTPRoute?
     /// Body bytes are read but thrown away (no handler, or already rejected).
     var discardBody = false
     /// HTTP/1.0 client: no chunked encoding, and close unless it asked for keep-alive.

@@ -1,4 +1,5 @@
 import CWebSockets
+import Glibc
 import Synchronization
 
 /// The locked hand-off from any thread to the libwebsockets service thread.
@@ -19,6 +20,21 @@ final class HTTPInbox: Sendable {
 
     private let state = Mutex(State())
     private let stopFlag = Atomic<Bool>(false)
+    private let inlineRunning = Atomic<Bool>(false)
+    private let serviceThread = Atomic<UInt>(0)
+
+    /// Set by the service thread around an inline handler: what that handler
+    /// sends synchronously from the service thread is drained right after it
+    /// returns, so it needs no wake-up. Sends from other threads meanwhile
+    /// still wake the loop.
+    var inlineHandlerRunning: Bool {
+        get { inlineRunning.load(ordering: .relaxed) }
+        set { inlineRunning.store(newValue, ordering: .relaxed) }
+    }
+
+    private var onInlineHandler: Bool {
+        inlineHandlerRunning && serviceThread.load(ordering: .relaxed) == UInt(pthread_self())
+    }
 
     init() {
         state.withLock { $0.commands.reserveCapacity(256) }
@@ -29,7 +45,7 @@ final class HTTPInbox: Sendable {
         state.withLock { s in
             guard let context = OpaquePointer(bitPattern: s.context) else { return }
             s.commands.append(command)
-            if !s.wakePending {
+            if !s.wakePending && !onInlineHandler {
                 s.wakePending = true
                 lws_cancel_service(context)
             }
@@ -47,6 +63,7 @@ final class HTTPInbox: Sendable {
 
     /// Service thread, right after the context exists.
     func attach(context: OpaquePointer) {
+        serviceThread.store(UInt(pthread_self()), ordering: .relaxed)
         state.withLock { $0.context = UInt(bitPattern: Int(bitPattern: context)) }
     }
 

@@ -61,7 +61,7 @@ public struct ListenConfig: Decodable, Sendable {
 public final class HTTPListener: LifecycleService, @unchecked Sendable {
     private let lock = NSLock()
     private var config = ListenConfig()
-    private var mounts: [(path: String, prefix: Bool, handler: @Sendable (HTTPRequest, HTTPResponder) -> Void)] = []
+    private var mounts: [(path: String, prefix: Bool, inline: Bool, handler: HTTPHandler)] = []
     private var errorFormats: [(prefix: String, format: @Sendable (Int, String) -> [UInt8])] = []
     private var server: HTTPServer?
     private let logger = Logger(label: "junction.http")
@@ -69,7 +69,7 @@ public final class HTTPListener: LifecycleService, @unchecked Sendable {
 
     public init(services: ServiceRegistry? = nil) {
         self.services = services
-        mount("/health") { _, responder in
+        mount("/health", inline: true) { _, responder in
             responder.respond(status: 200, headers: [("Content-Type", "application/json")], body: Array(#"{"status":"ok"}"#.utf8))
         }
         mount("/metrics") { [weak self] _, responder in
@@ -81,9 +81,10 @@ public final class HTTPListener: LifecycleService, @unchecked Sendable {
     /// Sets where to bind (the `listen:` section).
     public func configure(_ config: ListenConfig) { lock.withLock { self.config = config } }
 
-    /// Routes `path` (and, with `prefix`, everything below it) to `handler`.
-    public func mount(_ path: String, prefix: Bool = false, handler: @escaping @Sendable (HTTPRequest, HTTPResponder) -> Void) {
-        lock.withLock { mounts.append((path, prefix, handler)) }
+    /// Routes `path` (and, with `prefix`, everything below it) to `handler`;
+    /// `inline` as in ``HTTPServer/mount(_:prefix:inline:handler:)``.
+    public func mount(_ path: String, prefix: Bool = false, inline: Bool = false, handler: @escaping HTTPHandler) {
+        lock.withLock { mounts.append((path, prefix, inline, handler)) }
     }
 
     /// Gives the errors the server answers by itself (oversized or malformed
@@ -115,7 +116,7 @@ public final class HTTPListener: LifecycleService, @unchecked Sendable {
             return HTTPServerConfig.jsonErrorBody(status, message)
         }
         let server = try HTTPServer(config: serverConfig, logger: logger)
-        for m in mounts { server.mount(m.path, prefix: m.prefix, handler: m.handler) }
+        for m in mounts { server.mount(m.path, prefix: m.prefix, inline: m.inline, handler: m.handler) }
         try server.start()
         lock.withLock { self.server = server }
         logger.info("listening", metadata: ["address": "\(config.host):\(server.port)", "tls": "\(config.tls != nil)"])

@@ -1,38 +1,46 @@
 import Synchronization
 
-/// A request handler: runs off the service thread and answers through the responder.
+/// A request handler: answers through the responder, now or later, from any thread.
 public typealias HTTPHandler = @Sendable (HTTPRequest, HTTPResponder) -> Void
+
+/// A mounted handler and where it runs.
+struct HTTPRoute {
+    let handler: HTTPHandler
+    /// Runs on the service thread itself (see ``HTTPServer/mount(_:prefix:inline:handler:)``).
+    let inline: Bool
+}
 
 /// The mount table: exact paths first, then the longest matching prefix.
 /// Written by `mount` from any thread, read by the service thread per request.
 final class HTTPRouter: Sendable {
     private struct Table {
-        var exact: [String: HTTPHandler] = [:]
-        /// (path, path + "/", handler), longest path first.
-        var prefixes: [(path: String, slashed: String, handler: HTTPHandler)] = []
+        var exact: [String: HTTPRoute] = [:]
+        /// (path, path + "/", route), longest path first.
+        var prefixes: [(path: String, slashed: String, route: HTTPRoute)] = []
     }
 
     private let table = Mutex(Table())
 
-    func mount(_ path: String, prefix: Bool, handler: @escaping HTTPHandler) {
+    func mount(_ path: String, prefix: Bool, inline: Bool = false, handler: @escaping HTTPHandler) {
         let path = Self.normalise(path)
+        let route = HTTPRoute(handler: handler, inline: inline)
         table.withLock { t in
             if prefix {
                 t.prefixes.removeAll { $0.path == path }
                 let slashed = path == "/" ? "/" : path + "/"
-                t.prefixes.append((path, slashed, handler))
+                t.prefixes.append((path, slashed, route))
                 t.prefixes.sort { $0.path.utf8.count > $1.path.utf8.count }
             } else {
-                t.exact[path] = handler
+                t.exact[path] = route
             }
         }
     }
 
-    func route(_ path: String) -> HTTPHandler? {
+    func route(_ path: String) -> HTTPRoute? {
         table.withLock { t in
-            if let handler = t.exact[path] { return handler }
+            if let route = t.exact[path] { return route }
             for entry in t.prefixes where path == entry.path || path.hasPrefix(entry.slashed) {
-                return entry.handler
+                return entry.route
             }
             return nil
         }

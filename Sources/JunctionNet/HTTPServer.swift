@@ -64,8 +64,16 @@ public final class HTTPServer: Sendable {
     /// server.mount("/metrics") { _, r in r.respond(status: 200, body: Array(metrics.text().utf8)) }
     /// server.mount("/static", prefix: true) { request, r in serve(request.path, r) }
     /// ```
-    public func mount(_ path: String, prefix: Bool = false, handler: @escaping @Sendable (HTTPRequest, HTTPResponder) -> Void) {
-        router.mount(path, prefix: prefix, handler: handler)
+    ///
+    /// With `inline: true` the handler runs on the network thread itself and
+    /// a response it gives before returning is written in the same pass, with
+    /// no thread hop: for handlers that take microseconds and never block
+    /// (an in-memory lookup). Anything slower belongs on the default queue.
+    public func mount(
+        _ path: String, prefix: Bool = false, inline: Bool = false,
+        handler: @escaping @Sendable (HTTPRequest, HTTPResponder) -> Void
+    ) {
+        router.mount(path, prefix: prefix, inline: inline, handler: handler)
     }
 
     /// Binds the listener and starts serving; throws a clear error if the port is taken.

@@ -126,7 +126,7 @@ extension HTTPServiceLoop {
         conn.bodyComplete = true
         conn.needsContinue = false
         guard !conn.answeredLocally else { return }
-        guard let handler = conn.handler else {
+        guard let route = conn.handler else {
             HTTPServerCounters.bump(counters.notFound)
             answer(conn, status: 404, "not found")
             return
@@ -134,14 +134,24 @@ extension HTTPServiceLoop {
         let responder = HTTPResponder(id: conn.id, inbox: inbox, queue: handlerQueue)
         conn.responder = responder
         conn.dispatched = true
-        pauseRx(conn)
         let request = HTTPRequest(
             method: conn.method, path: conn.path, query: conn.query,
             headers: conn.headers, body: conn.body)
         conn.body = []
         conn.headers = [:]
         conn.query = [:]
-        dispatchBatch.append((handler, request, responder))
+        guard route.inline else {
+            pauseRx(conn)
+            dispatchBatch.append((route.handler, request, responder))
+            return
+        }
+        // Inline: answer in this same service pass when the handler answers
+        // at once; otherwise wait like a dispatched request.
+        inbox.inlineHandlerRunning = true
+        route.handler(request, responder)
+        inbox.inlineHandlerRunning = false
+        drainInbox()
+        if case .none = conn.output, conn.pendingChunks.isEmpty, !conn.endQueued { pauseRx(conn) }
     }
 
     /// Refuses the request right away and closes the connection after the

@@ -68,8 +68,13 @@ final class HTTPServiceLoop: @unchecked Sendable {
 
     /// Starts the service thread and waits until the listener is bound.
     func start() throws(HTTPServerError) -> Int {
-        let thread = Thread { [self] in run() }
-        thread.name = "junction-http-\(config.port)"
+        let name = "junction-http-\(config.port)"
+        let thread = Thread { [self] in
+            // Named from inside: corelibs Foundation's `Thread.name` setter
+            // renames the calling thread when used before `start()`.
+            Thread.current.name = name
+            run()
+        }
         thread.stackSize = 1 << 20
         thread.start()
         started.wait()

@@ -156,6 +156,46 @@ struct HTTPServerBasicsTests {
         #expect(!threadName.get().hasPrefix("junction-http"))
     }
 
+    @Test("Inline handlers run on the service thread; answers now, later, or streamed all arrive, on a kept-alive connection")
+    func inlineHandlers() async throws {
+        let threadName = Box("")
+        let server = try startedServer { server in
+            server.mount("/now", inline: true) { request, responder in
+                threadName.set(Thread.current.name ?? "")
+                echoHandler(request, responder)
+            }
+            server.mount("/later", inline: true) { _, responder in
+                DispatchQueue.global().asyncAfter(deadline: .now() + 0.2) {
+                    responder.respond(status: 202, body: Array("later".utf8))
+                }
+            }
+            server.mount("/stream", inline: true) { _, responder in
+                responder.startStream(status: 200)
+                responder.write(Array("a\n".utf8))
+                DispatchQueue.global().asyncAfter(deadline: .now() + 0.1) {
+                    responder.write(Array("b\n".utf8))
+                    responder.end()
+                }
+            }
+        }
+        defer { server.stop() }
+        let port = server.port
+        let texts = try await onThread { () -> [String] in
+            let client = try RawHTTPClient(port: port)
+            var out: [String] = []
+            for i in 0..<3 {
+                out.append(try client.roundTrip("POST", "/now?i=\(i)", body: Array("n\(i)".utf8)).text)
+                let later = try client.roundTrip("GET", "/later")
+                out.append("\(later.status):\(later.text)")
+                out.append(try client.roundTrip("GET", "/stream").text)
+            }
+            return out
+        }
+        #expect(texts == (0..<3).flatMap { ["n\($0)", "202:later", "a\nb\n"] })
+        #expect(threadName.get().hasPrefix("junction-http"))
+        #expect(server.stats.requests == 9)
+    }
+
     @Test("start() on a port that is already taken throws portInUse")
     func portTaken() throws {
         let first = try startedServer { _ in }

@@ -11,7 +11,7 @@ final class TestClock: @unchecked Sendable {
     var wallMS: Int64 { lock.withLock { wall } }
     func advance(seconds: Double) {
         lock.withLock {
-            mono += UInt64(seconds * 1e9)
+            if seconds >= 0 { mono += UInt64(seconds * 1e9) } else { mono -= UInt64(-seconds * 1e9) }
             wall += Int64(seconds * 1000)
         }
     }
@@ -91,6 +91,20 @@ func expectXRTCError(_ code: Int, status: Int? = nil, _ body: () throws -> Void,
         clock.advance(seconds: 61)
         expectXRTCError(10011, status: 401) { _ = try get(hub, s, "") }
         expectXRTCError(10011) { _ = try get(hub, "forged", "") }
+    }
+
+    /// Concurrent requests read the clock before taking the hub's lock, so a
+    /// request may arrive with a reading older than the session's last use.
+    @Test func anOlderClockReadingDoesNotExpireASession() throws {
+        let clock = TestClock()
+        let hub = makeHub(clock: clock)
+        let s = try hub.login(accountID: "AC1", apiKey: "key-a").token
+        clock.advance(seconds: 1)
+        #expect(try get(hub, s, "").isEmpty)
+        clock.advance(seconds: -0.001)
+        #expect(try get(hub, s, "").isEmpty)
+        clock.advance(seconds: 0.002)
+        #expect(try get(hub, s, "").isEmpty)
     }
 
     @Test func probeDeliversEachItemOncePerSessionLIFOByDefault() throws {

@@ -1,0 +1,205 @@
+#!/usr/bin/env bash
+# XRTC server throughput and latency, in one run:
+#   (a) wrk keep-alive POST load on /v1/item/set and /v1/item/get (valid cookie)
+#       against Junction, and against nginx answering a static
+#       `200 {"servertimestamp":1}` on the same machine → ratio;
+#   (b) set → stream delivery latency, p50/p99 over 1,000 items at 1 ms spacing.
+# Installs wrk and nginx (Debian) when missing. Writes the table into BENCHMARKS.md.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+DURATION=${DURATION:-10}
+CONNECTIONS=${CONNECTIONS:-32}
+THREADS=${THREADS:-2}
+ITEMS=${ITEMS:-1000}
+BIN=.build/release/junction
+
+missing=()
+command -v wrk >/dev/null || missing+=(wrk)
+command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || missing+=(nginx-light)
+if [ ${#missing[@]} -gt 0 ]; then
+  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO=sudo
+  echo "xrtc bench: installing ${missing[*]}" >&2
+  $SUDO apt-get install -y -q "${missing[@]}" >&2 || { $SUDO apt-get update -q >&2 && $SUDO apt-get install -y -q "${missing[@]}" >&2; }
+fi
+NGINX=$(command -v nginx || echo /usr/sbin/nginx)
+
+swift build -c release --product junction >&2
+WORK=$(mktemp -d)
+PIDS=()
+cleanup() {
+  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
+  [ -f "$WORK/nginx.pid" ] && kill "$(cat "$WORK/nginx.pid")" 2>/dev/null || true
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+JPORT=$(free_port)
+NPORT=$(free_port)
+KEY=bench-key-0123456789abcdef0123
+ACCOUNT=AC0987654321012345
+
+cat > "$WORK/routes.yaml" <<Y
+listen: 127.0.0.1:$JPORT
+xrtc:
+  accounts:
+    - id: $ACCOUNT
+      api_keys: ["$KEY"]
+  limits:
+    logins_per_window: 100
+Y
+"$BIN" run "$WORK/routes.yaml" --log-level warning 2>"$WORK/junction.log" &
+PIDS+=($!)
+JPID=$!
+
+mkdir -p "$WORK/nginx/logs"
+cat > "$WORK/nginx.conf" <<N
+worker_processes auto;
+pid $WORK/nginx.pid;
+error_log $WORK/nginx/logs/error.log warn;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  keepalive_requests 1000000;
+  client_body_temp_path $WORK/nginx/body;
+  proxy_temp_path $WORK/nginx/proxy;
+  fastcgi_temp_path $WORK/nginx/fastcgi;
+  uwsgi_temp_path $WORK/nginx/uwsgi;
+  scgi_temp_path $WORK/nginx/scgi;
+  server {
+    listen 127.0.0.1:$NPORT;
+    location / { default_type application/json; return 200 '{"servertimestamp":1}'; }
+  }
+}
+N
+"$NGINX" -p "$WORK/nginx" -c "$WORK/nginx.conf"
+
+for _ in $(seq 100); do curl -fs "http://127.0.0.1:$JPORT/health" >/dev/null && break; sleep 0.05; done
+for _ in $(seq 100); do curl -fs -X POST "http://127.0.0.1:$NPORT/" >/dev/null && break; sleep 0.05; done
+
+login() {
+  curl -fs -D - -o /dev/null -X POST "http://127.0.0.1:$JPORT/v1/auth/login" \
+    -d "{\"accountid\":\"$ACCOUNT\",\"apikey\":\"$KEY\"}" | tr -d '\r' | sed -n 's/^[Ss]et-[Cc]ookie: \(JSESSIONID=[^;]*\).*/\1/p'
+}
+COOKIE=$(login)
+[ -n "$COOKIE" ] || { echo "login failed"; cat "$WORK/junction.log"; exit 1; }
+
+# One Lua script per body; the cookie stays valid while wrk keeps using it.
+wrk_script() { # $1 = body
+  cat <<L
+wrk.method = "POST"
+wrk.body = '$1'
+wrk.headers["Content-Type"] = "application/json"
+wrk.headers["Cookie"] = "$COOKIE"
+L
+}
+SET_BODY='{"items":[{"portalid":"bench","payload":"seq=1 level=info abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJKLMNOPQRSTUVWX"}]}'
+GET_BODY='{"portals":[{"portalid":"bench"}],"mode":"probe"}'
+wrk_script "$SET_BODY" > "$WORK/set.lua"
+wrk_script "$GET_BODY" > "$WORK/get.lua"
+
+rps() { # url script body → requests/s (wrk's figure); fails on non-2xx answers
+  local out
+  out=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" -s "$2" "$1")
+  echo "$out" >&2
+  if echo "$out" | grep -q "Non-2xx"; then
+    echo "non-2xx answers during the run; one of them:" >&2
+    curl -s -X POST -H "Cookie: $COOKIE" --data-binary "$3" "$1" >&2
+    exit 1
+  fi
+  echo "$out" | awk '/Requests\/sec/ {print $2}'
+}
+
+J_SET=$(rps "http://127.0.0.1:$JPORT/v1/item/set" "$WORK/set.lua" "$SET_BODY")
+J_GET=$(rps "http://127.0.0.1:$JPORT/v1/item/get" "$WORK/get.lua" "$GET_BODY")
+N_SET=$(rps "http://127.0.0.1:$NPORT/v1/item/set" "$WORK/set.lua" "$SET_BODY")
+N_GET=$(rps "http://127.0.0.1:$NPORT/v1/item/get" "$WORK/get.lua" "$GET_BODY")
+RSS_KB=$(awk '/VmHWM/ {print $2}' "/proc/$JPID/status")
+
+# Set → stream latency: one session streams, another sets one item per ms with
+# its send time in the payload; the reader notes arrival minus send time.
+LAT=$(python3 - "$JPORT" "$ACCOUNT" "$KEY" "$ITEMS" <<'PY'
+import http.client, json, sys, threading, time
+port, account, key, n = int(sys.argv[1]), sys.argv[2], sys.argv[3], int(sys.argv[4])
+
+def login():
+    c = http.client.HTTPConnection("127.0.0.1", port)
+    c.request("POST", "/v1/auth/login", json.dumps({"accountid": account, "apikey": key}))
+    r = c.getresponse(); r.read()
+    cookie = r.getheader("Set-Cookie").split(";")[0]
+    return c, cookie
+
+latencies, done = [], threading.Event()
+def reader():
+    c, cookie = login()
+    body = json.dumps({"portals": [{"portalid": "lat"}], "mode": "stream"})
+    while not done.is_set():
+        c.request("POST", "/v1/item/get", body, {"Cookie": cookie})
+        r = c.getresponse()
+        while True:
+            line = r.readline()
+            if not line:
+                break
+            now = time.perf_counter_ns()
+            for item in json.loads(line).get("items", []):
+                latencies.append(now - int(item["payload"]))
+            if len(latencies) >= n:
+                done.set()
+        r.read()
+t = threading.Thread(target=reader, daemon=True)
+t.start()
+w, cookie = login()
+time.sleep(0.5)  # the stream is open
+for i in range(n):
+    start = time.perf_counter_ns()
+    w.request("POST", "/v1/item/set", json.dumps({"items": [{"portalid": "lat", "payload": str(start)}]}), {"Cookie": cookie})
+    w.getresponse().read()
+    spare = 0.001 - (time.perf_counter_ns() - start) / 1e9
+    if spare > 0:
+        time.sleep(spare)
+done.wait(10)
+lat = sorted(latencies)
+if len(lat) < n:
+    print(f"only {len(lat)} of {n} items arrived", file=sys.stderr)
+    sys.exit(1)
+print("%.3f %.3f" % (lat[len(lat) // 2] / 1e6, lat[int(len(lat) * 0.99) - 1] / 1e6))
+PY
+)
+P50=${LAT% *}
+P99=${LAT#* }
+
+ratio() { python3 -c "print('%.2f' % ($1 / $2))"; }
+SET_RATIO=$(ratio "$J_SET" "$N_SET")
+GET_RATIO=$(ratio "$J_GET" "$N_GET")
+CPU=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')
+NPROC=$(nproc)
+
+REPORT=$(cat <<R
+## XRTC server (benchmarks/xrtc.sh)
+
+wrk -t$THREADS -c$CONNECTIONS -d${DURATION}s keep-alive POSTs, $NPROC cores ($CPU), release build.
+nginx answers a static \`200 {"servertimestamp":1}\` on the same machine.
+
+| load | Junction req/s | nginx req/s | Junction / nginx | target |
+|---|---:|---:|---:|---:|
+| item/set (1 item, valid cookie) | $J_SET | $N_SET | $SET_RATIO | ≥ 0.60 |
+| item/get probe (valid cookie) | $J_GET | $N_GET | $GET_RATIO | |
+
+Set → stream delivery over $ITEMS items at 1 ms spacing: p50 ${P50} ms, p99 ${P99} ms (target p99 ≤ 2 ms).
+Junction peak RSS during the run: $((RSS_KB / 1024)) MiB.
+R
+)
+echo "$REPORT"
+
+python3 - "$REPORT" <<'PY'
+import re, sys
+report = sys.argv[1].strip() + "\n"
+path = "BENCHMARKS.md"
+try:
+    text = open(path).read()
+except FileNotFoundError:
+    text = "# Benchmarks\n"
+pattern = re.compile(r"## XRTC server \(benchmarks/xrtc.sh\)\n.*?(?=\n## |\Z)", re.S)
+text = pattern.sub(report, text) if pattern.search(text) else text.rstrip("\n") + "\n\n" + report
+open(path, "w").write(text)
+PY
