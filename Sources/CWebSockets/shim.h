@@ -3,6 +3,7 @@
 #include <libwebsockets.h>
 #include <sys/socket.h>
 #include <errno.h>
+#include <sys/prctl.h>
 
 /* Macros Swift cannot import, as functions. */
 static inline size_t junction_lws_pre(void) { return LWS_PRE; }
@@ -39,4 +40,8 @@ static inline int junction_peer_gone(int fd) {
         return 1;
     return 0;
 }
+
+/* The calling thread's kernel name (15 characters at most); prctl is variadic. */
+static inline void junction_set_thread_name(const char *name) { prctl(PR_SET_NAME, name, 0, 0, 0); }
+static inline void junction_get_thread_name(char buffer[16]) { prctl(PR_GET_NAME, buffer, 0, 0, 0); }
 #endif

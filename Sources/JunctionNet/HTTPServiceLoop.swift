@@ -68,11 +68,8 @@ final class HTTPServiceLoop: @unchecked Sendable {
 
     /// Starts the service thread and waits until the listener is bound.
     func start() throws(HTTPServerError) -> Int {
-        let name = "junction-http-\(config.port)"
         let thread = Thread { [self] in
-            // Named from inside: corelibs Foundation's `Thread.name` setter
-            // renames the calling thread when used before `start()`.
-            Thread.current.name = name
+            ThreadName.set("junction-http")
             run()
         }
         thread.stackSize = 1 << 20

@@ -1,5 +1,5 @@
 import Foundation
-import JunctionNet
+@testable import JunctionNet
 import Testing
 
 @Suite("HTTPServer basics")
@@ -142,7 +142,7 @@ struct HTTPServerBasicsTests {
         let threadName = Box("")
         let server = try startedServer { server in
             server.mount("/slow") { _, responder in
-                threadName.set(Thread.current.name ?? "")
+                threadName.set(ThreadName.current)
                 DispatchQueue.global().asyncAfter(deadline: .now() + 0.3) {
                     responder.respond(status: 201, body: Array("late".utf8))
                 }
@@ -161,7 +161,7 @@ struct HTTPServerBasicsTests {
         let threadName = Box("")
         let server = try startedServer { server in
             server.mount("/now", inline: true) { request, responder in
-                threadName.set(Thread.current.name ?? "")
+                threadName.set(ThreadName.current)
                 echoHandler(request, responder)
             }
             server.mount("/later", inline: true) { _, responder in

@@ -61,3 +61,4 @@ final class Box<Value: Sendable>: Sendable {
     func set(_ v: Value) { value.withLock { $0 = v } }
     func update<R: Sendable>(_ body: @Sendable (inout Value) -> R) -> R { value.withLock { body(&$0) } }
 }
+
