@@ -12,6 +12,7 @@ static inline size_t junction_lws_pre(void) { return LWS_PRE; }
 static inline uint64_t junction_lws_option_ssl_global_init(void) { return LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT; }
 static inline uint64_t junction_lws_option_disable_ipv6(void) { return LWS_SERVER_OPTION_DISABLE_IPV6; }
 static inline uint64_t junction_lws_option_fail_upon_unable_to_bind(void) { return LWS_SERVER_OPTION_FAIL_UPON_UNABLE_TO_BIND; }
+static inline uint64_t junction_lws_option_allow_listen_share(void) { return LWS_SERVER_OPTION_ALLOW_LISTEN_SHARE; }
 
 /*
  * A scheduler entry that remembers who scheduled it. lws hands the callback

@@ -7,7 +7,7 @@ import Logging
 /// ```yaml
 /// listen: 127.0.0.1:8080
 /// # or
-/// listen: { address: 0.0.0.0:8443, tls: { cert: cert.pem, key: key.pem }, max_body: 64KiB }
+/// listen: { address: 0.0.0.0:8443, tls: { cert: cert.pem, key: key.pem }, max_body: 64KiB, threads: 2 }
 /// ```
 public struct ListenConfig: Decodable, Sendable {
     public var host = "127.0.0.1"
@@ -15,6 +15,8 @@ public struct ListenConfig: Decodable, Sendable {
     public var tls: TLSFiles?
     public var maxBody = ByteSize(64 << 10)
     public var maxConnections = 4096
+    /// Network threads sharing the port; default: one per core, at most 8.
+    public var threads = min(8, max(1, ProcessInfo.processInfo.activeProcessorCount))
 
     /// Certificate and key files (PEM).
     public struct TLSFiles: Decodable, Sendable {
@@ -24,7 +26,7 @@ public struct ListenConfig: Decodable, Sendable {
 
     public init() {}
 
-    private enum Keys: String, CodingKey { case address, tls, maxBody = "max_body", maxConnections = "max_connections" }
+    private enum Keys: String, CodingKey { case address, tls, maxBody = "max_body", maxConnections = "max_connections", threads }
 
     public init(from decoder: any Decoder) throws {
         if let address = try? decoder.singleValueContainer().decode(String.self) {
@@ -36,6 +38,10 @@ public struct ListenConfig: Decodable, Sendable {
         tls = try c.decodeIfPresent(TLSFiles.self, forKey: .tls)
         maxBody = try c.decodeIfPresent(ByteSize.self, forKey: .maxBody) ?? maxBody
         maxConnections = try c.decodeIfPresent(Int.self, forKey: .maxConnections) ?? maxConnections
+        threads = try c.decodeIfPresent(Int.self, forKey: .threads) ?? threads
+        guard (1...64).contains(threads) else {
+            throw ConfigDiagnostic("listen threads must be within 1…64", at: decoder.configLocation)
+        }
     }
 
     /// Parses `HOST:PORT` (`[::1]:8080` for IPv6).
@@ -108,6 +114,7 @@ public final class HTTPListener: LifecycleService, @unchecked Sendable {
         var serverConfig = HTTPServerConfig(host: config.host, port: config.port)
         serverConfig.maxBodySize = config.maxBody.bytes
         serverConfig.maxConnections = config.maxConnections
+        serverConfig.serviceThreads = config.threads
         serverConfig.tls = config.tls.map { ($0.cert, $0.key) }
         serverConfig.errorBody = { path, status, message in
             for entry in formats where path == entry.prefix || path.hasPrefix(entry.prefix + "/") {
@@ -134,7 +141,7 @@ public final class HTTPListener: LifecycleService, @unchecked Sendable {
 /// Registers the `listen:` section.
 public enum JunctionNetPlugin {
     public static func register(into registry: inout PluginRegistry) {
-        registry.registerSection("listen", config: ListenConfig.self, doc: "Address of the shared HTTP/WebSocket listener: HOST:PORT, or {address, tls: {cert, key}, max_body, max_connections}.") { config, services in
+        registry.registerSection("listen", config: ListenConfig.self, doc: "Address of the shared HTTP/WebSocket listener: HOST:PORT, or {address, tls: {cert, key}, max_body, max_connections, threads}.") { config, services in
             services.shared(HTTPListener.self) { HTTPListener(services: services) }.configure(config)
         }
     }

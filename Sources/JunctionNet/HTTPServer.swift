@@ -33,7 +33,8 @@ public final class HTTPServer: Sendable {
     private let config: HTTPServerConfig
     private let logger: Logger
     private let router = HTTPRouter()
-    private let loop: HTTPServiceLoop
+    /// One per network thread (``HTTPServerConfig/serviceThreads``).
+    private let loops: [HTTPServiceLoop]
     private let state = Mutex(State())
 
     /// Validates `config`; nothing is bound until ``start()``.
@@ -46,7 +47,10 @@ public final class HTTPServer: Sendable {
         self.config = config
         self.logger = logger
         let queue = DispatchQueue(label: "junction.http.handlers", qos: .userInitiated, attributes: .concurrent)
-        self.loop = HTTPServiceLoop(config: config, logger: logger, router: router, handlerQueue: queue)
+        let router = self.router
+        self.loops = (0..<config.serviceThreads).map { _ in
+            HTTPServiceLoop(config: config, logger: logger, router: router, handlerQueue: queue)
+        }
         LWSLog.install(logger)
     }
 
@@ -84,8 +88,7 @@ public final class HTTPServer: Sendable {
     public func start() throws {
         try state.withLock { s throws(HTTPServerError) in
             guard s.phase == .idle else { throw .alreadyStarted }
-            let port = try loop.start()
-            s.port = port
+            s.port = try startLoops()
             s.phase = .running
         }
         logger.info("HTTP server listening", metadata: [
@@ -108,7 +111,39 @@ public final class HTTPServer: Sendable {
     /// let inFlight = server.stats.inFlight
     /// ```
     public var stats: HTTPServerStats {
-        loop.counters.snapshot
+        loops.map(\.counters.snapshot).reduce(HTTPServerStats(requests: 0, rejected: 0, notFound: 0, clientsGone: 0, inFlight: 0)) {
+            HTTPServerStats(
+                requests: $0.requests + $1.requests, rejected: $0.rejected + $1.rejected,
+                notFound: $0.notFound + $1.notFound, clientsGone: $0.clientsGone + $1.clientsGone,
+                inFlight: $0.inFlight + $1.inFlight)
+        }
+    }
+
+    /// Binds one listening socket per loop on one port: the first picks the
+    /// port when it is 0, the others join it through `SO_REUSEPORT` and the
+    /// kernel spreads connections over them. With more than one loop a plain
+    /// bind first checks that nobody else listens there, since a foreign
+    /// `SO_REUSEPORT` listener would be joined too.
+    private func startLoops() throws(HTTPServerError) -> Int {
+        let share = loops.count > 1
+        if share, config.port != 0, ListenSocket.isTaken(host: config.host, port: config.port) {
+            throw .portInUse(host: config.host, port: config.port)
+        }
+        let first = try ListenSocket(host: config.host, port: config.port, reusePort: share)
+        let port = first.port
+        var sockets = [first]
+        for _ in loops.dropFirst() {
+            sockets.append(try ListenSocket(host: config.host, port: port, reusePort: true))
+        }
+        for (index, loop) in loops.enumerated() {
+            do {
+                try loop.start(listener: sockets[index])
+            } catch {
+                for started in loops[..<index] { started.stopAndJoin() }
+                throw error
+            }
+        }
+        return port
     }
 
     /// Closes the listener and connections, joins the thread, frees the context once.
@@ -125,7 +160,7 @@ public final class HTTPServer: Sendable {
             return s.phase == .running
         }
         guard wasRunning else { return }
-        loop.stopAndJoin()
+        for loop in loops { loop.stopAndJoin() }
         logger.info("HTTP server stopped", metadata: ["port": "\(port)"])
     }
 
@@ -133,6 +168,7 @@ public final class HTTPServer: Sendable {
         guard (0...65535).contains(config.port) else { throw .invalidConfig("port \(config.port) is outside 0…65535") }
         guard config.maxBodySize >= 0 else { throw .invalidConfig("maxBodySize must not be negative") }
         guard config.maxConnections >= 1 else { throw .invalidConfig("maxConnections must be at least 1") }
+        guard (1...64).contains(config.serviceThreads) else { throw .invalidConfig("serviceThreads must be within 1…64") }
         guard config.keepAliveTimeout >= 1 else { throw .invalidConfig("keepAliveTimeout must be at least 1 second") }
         guard config.requestTimeout >= 1 else { throw .invalidConfig("requestTimeout must be at least 1 second") }
         guard (1024...65535).contains(config.maxHeaderSize) else {

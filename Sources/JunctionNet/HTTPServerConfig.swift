@@ -18,6 +18,10 @@ public struct HTTPServerConfig: Sendable {
     public var maxBodySize: Int = 64 * 1024
     /// Most simultaneous client connections the listener serves.
     public var maxConnections: Int = 4096
+    /// Network threads, each with its own libwebsockets context listening on
+    /// the same address (`SO_REUSEPORT`: the kernel spreads connections over
+    /// them). One is enough for most loads; the number of cores for the most.
+    public var serviceThreads: Int = 1
     /// Seconds an idle keep-alive connection is kept open between requests.
     public var keepAliveTimeout: Int = 30
     /// Seconds a client may stall while sending headers or a body.

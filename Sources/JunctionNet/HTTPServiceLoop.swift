@@ -48,9 +48,17 @@ final class HTTPServiceLoop: @unchecked Sendable {
     let headerReader: LWSHeaderReader
     private var sweeper: UnsafeMutablePointer<junction_sul>?
     private var contextPointer: OpaquePointer?
+    /// Handed to the service thread by ``start(listener:)``.
+    private var listener: ListenSocket?
+    private var listenFD: Int32 = -1
+    private var port = 0
+    /// The context, for adopting accepted connections (service thread).
+    private var lwsContext: LWSContext?
+    /// Connections accepted per wake-up, so one busy listener can't starve the others.
+    static let acceptBatch = 64
 
     /// Filled once by the service thread: the bound port, or why it couldn't start.
-    private let startResult = Mutex<Result<Int, HTTPServerError>?>(nil)
+    private let startResult = Mutex<Result<Void, HTTPServerError>?>(nil)
     private let started = DispatchSemaphore(value: 0)
     private let finished = DispatchSemaphore(value: 0)
 
@@ -66,8 +74,12 @@ final class HTTPServiceLoop: @unchecked Sendable {
         dispatchBatch.reserveCapacity(Self.batchLimit)
     }
 
-    /// Starts the service thread and waits until the listener is bound.
-    func start() throws(HTTPServerError) -> Int {
+    /// Starts the service thread, which takes `listener` over, and waits
+    /// until it serves.
+    func start(listener: ListenSocket) throws(HTTPServerError) {
+        self.listener = listener
+        listenFD = listener.fd
+        port = listener.port
         let thread = Thread { [self] in
             ThreadName.set("junction-http")
             run()
@@ -76,7 +88,7 @@ final class HTTPServiceLoop: @unchecked Sendable {
         thread.start()
         started.wait()
         let result = startResult.withLock { $0 } ?? .failure(.startFailed("service thread ended early"))
-        return try result.get()
+        try result.get()
     }
 
     /// Ends the loop (which destroys the context) and waits for the thread.
@@ -98,7 +110,10 @@ final class HTTPServiceLoop: @unchecked Sendable {
             context = try LWSContext(
                 config: config, callback: lwsHTTPCallback,
                 perSessionDataSize: MemoryLayout<UInt64>.size, user: user.toOpaque())
+            if let listener { try context.adoptListener(listener) }
+            listener = nil
         } catch {
+            listener = nil
             startResult.withLock { $0 = .failure(error) }
             started.signal()
             return
@@ -109,14 +124,15 @@ final class HTTPServiceLoop: @unchecked Sendable {
             return
         }
         contextPointer = pointer
+        lwsContext = context
         inbox.attach(context: pointer)
         scheduleSweep(pointer, user: user.toOpaque())
-        startResult.withLock { $0 = .success(context.port) }
+        startResult.withLock { $0 = .success(()) }
         started.signal()
 
         while !inbox.stopRequested {
             if lws_service(pointer, 0) < 0 {
-                logger.error("libwebsockets service loop failed; HTTP listener stopped", metadata: ["port": "\(context.port)"])
+                logger.error("libwebsockets service loop failed; HTTP listener stopped", metadata: ["port": "\(port)"])
                 break
             }
             flushDispatch()
@@ -128,6 +144,7 @@ final class HTTPServiceLoop: @unchecked Sendable {
         // run now and tell unanswered responders that the client is gone.
         context.destroy()
         contextPointer = nil
+        lwsContext = nil
         connections.removeAll()
         flushDispatch()
         if let sweeper {
@@ -167,6 +184,11 @@ final class HTTPServiceLoop: @unchecked Sendable {
         case LWS_CALLBACK_CLOSED_HTTP, LWS_CALLBACK_HTTP_DROP_PROTOCOL, LWS_CALLBACK_WSI_DESTROY:
             onConnectionGone(pss: pss)
             return 0
+        case LWS_CALLBACK_RAW_RX_FILE:
+            acceptConnections()
+            return 0
+        case LWS_CALLBACK_RAW_CLOSE_FILE:
+            return 0
         case LWS_CALLBACK_EVENT_WAIT_CANCELLED:
             drainInbox()
             return 0
@@ -176,6 +198,19 @@ final class HTTPServiceLoop: @unchecked Sendable {
             return -1
         default:
             return 0
+        }
+    }
+
+    /// The listening socket is readable: accept what is pending (a batch at
+    /// a time) and hand each connection to lws.
+    private func acceptConnections() {
+        guard let context = lwsContext, listenFD >= 0 else { return }
+        for _ in 0..<Self.acceptBatch {
+            guard let fd = ListenSocket.accept(from: listenFD) else { return }
+            if !context.adoptConnection(fd) {
+                HTTPServerCounters.bump(counters.rejected)
+                logger.warning("refused a connection: connection limit reached", metadata: ["port": "\(port)"])
+            }
         }
     }
 

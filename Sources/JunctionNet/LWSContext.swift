@@ -9,38 +9,43 @@ typealias LWSCallback = @convention(c) (
 /// Owns one `lws_context` and the C memory it borrows (protocol table,
 /// strings), and frees each exactly once. Created, used and destroyed on the
 /// service thread only.
+///
+/// The context does not listen itself: the server's ``ListenSocket`` is
+/// adopted as a watched descriptor of the `junction-accept` protocol, and
+/// every connection accepted from it is adopted as an HTTP connection.
 final class LWSContext {
     /// Valid until ``destroy()``.
     private(set) var pointer: OpaquePointer?
     private let protocols: UnsafeMutablePointer<lws_protocols>
     private var cStrings: [UnsafeMutablePointer<CChar>] = []
+    private let tls: Bool
 
-    /// The port the listener is bound to.
-    private(set) var port = 0
+    /// Name of the protocol the listening descriptor is bound to.
+    static let acceptProtocol = "junction-accept"
 
-    /// Creates the context and binds the listener, or throws why it could not.
+    /// Creates the context (and its TLS setup), or throws why it could not.
     init(
         config: HTTPServerConfig,
         callback: LWSCallback,
         perSessionDataSize: Int,
         user: UnsafeMutableRawPointer
     ) throws(HTTPServerError) {
-        protocols = .allocate(capacity: 2)
-        protocols.initialize(repeating: lws_protocols(), count: 2)
+        protocols = .allocate(capacity: 3)
+        protocols.initialize(repeating: lws_protocols(), count: 3)
+        tls = config.tls != nil
 
         var info = lws_context_creation_info()
-        let listen = Self.listenAddress(config.host)
-        var options: UInt64 = junction_lws_option_fail_upon_unable_to_bind()
-        if listen.ipv4Only { options |= junction_lws_option_disable_ipv6() }
+        var options: UInt64 = 0
 
         protocols[0].name = UnsafePointer(keep("junction-http"))
         protocols[0].callback = callback
         protocols[0].per_session_data_size = perSessionDataSize
         protocols[0].rx_buffer_size = 0
+        protocols[1].name = UnsafePointer(keep(Self.acceptProtocol))
+        protocols[1].callback = callback
 
         info.protocols = UnsafePointer(protocols)
-        info.port = Int32(config.port)
-        info.iface = listen.iface.map { UnsafePointer(keep($0)) }
+        info.port = CONTEXT_PORT_NO_LISTEN_SERVER
         info.vhost_name = UnsafePointer(keep("junction"))
         info.user = user
         info.gid = -1
@@ -62,11 +67,39 @@ final class LWSContext {
         info.options = options
 
         guard let context = lws_create_context(&info) else {
-            throw Self.diagnoseStartFailure(config: config, listen: listen)
+            if let tls = config.tls {
+                throw .startFailed("libwebsockets could not set up TLS (cert \(tls.certPath), key \(tls.keyPath))")
+            }
+            throw .startFailed("libwebsockets could not create its context")
         }
         pointer = context
-        let vhost = lws_get_vhost_by_name(context, "junction")
-        port = vhost.map { Int(lws_get_vhost_listen_port($0)) } ?? config.port
+    }
+
+    private var vhost: OpaquePointer? {
+        pointer.flatMap { lws_get_vhost_by_name($0, "junction") }
+    }
+
+    /// Watches the listening descriptor; lws owns (and closes) it from now on.
+    func adoptListener(_ socket: ListenSocket) throws(HTTPServerError) {
+        guard let vhost else { throw .startFailed("libwebsockets has no vhost") }
+        let fd = socket.release()
+        let adopted = Self.acceptProtocol.withCString { name in
+            lws_adopt_descriptor_vhost(vhost, LWS_ADOPT_RAW_FILE_DESC, lws_sock_file_fd_type(filefd: fd), name, nil)
+        }
+        // On failure lws has closed the descriptor.
+        guard adopted != nil else { throw .startFailed("libwebsockets could not watch the listening socket") }
+    }
+
+    /// Hands an accepted connection to lws as HTTP (with TLS when configured).
+    /// On failure (too many connections) lws closes it.
+    func adoptConnection(_ fd: Int32) -> Bool {
+        guard let vhost else {
+            close(fd)
+            return false
+        }
+        var type = LWS_ADOPT_SOCKET.rawValue | LWS_ADOPT_HTTP.rawValue
+        if tls { type |= LWS_ADOPT_ALLOW_SSL.rawValue }
+        return lws_adopt_descriptor_vhost(vhost, lws_adoption_type(type), lws_sock_file_fd_type(sockfd: fd), nil, nil) != nil
     }
 
     /// Destroys the context (closing the listener and every connection, with
@@ -89,7 +122,7 @@ final class LWSContext {
         freed = true
         for s in cStrings { free(s) }
         cStrings.removeAll()
-        protocols.deinitialize(count: 2)
+        protocols.deinitialize(count: 3)
         protocols.deallocate()
     }
 
@@ -98,74 +131,5 @@ final class LWSContext {
         let copy = strdup(s) ?? UnsafeMutablePointer<CChar>.allocate(capacity: 1)
         cStrings.append(copy)
         return copy
-    }
-
-    // MARK: - Listen address
-
-    struct ListenAddress {
-        var iface: String?
-        var ipv4Only: Bool
-        /// Used to probe why a bind failed.
-        var probeHost: String
-    }
-
-    static func listenAddress(_ host: String) -> ListenAddress {
-        switch host {
-        case "", "*", "::":
-            return ListenAddress(iface: nil, ipv4Only: false, probeHost: "::")
-        case "0.0.0.0":
-            return ListenAddress(iface: nil, ipv4Only: true, probeHost: "0.0.0.0")
-        case "localhost":
-            return ListenAddress(iface: "127.0.0.1", ipv4Only: true, probeHost: "127.0.0.1")
-        default:
-            var v4 = in_addr()
-            if inet_pton(AF_INET, host, &v4) == 1 {
-                return ListenAddress(iface: host, ipv4Only: true, probeHost: host)
-            }
-            return ListenAddress(iface: host, ipv4Only: false, probeHost: host)
-        }
-    }
-
-    /// lws only logs why it failed; find out ourselves whether the port is taken.
-    private static func diagnoseStartFailure(config: HTTPServerConfig, listen: ListenAddress) -> HTTPServerError {
-        if config.port != 0, bindFails(host: listen.probeHost, port: config.port, with: EADDRINUSE) {
-            return .portInUse(host: config.host, port: config.port)
-        }
-        if let tls = config.tls {
-            return .startFailed("libwebsockets could not listen on \(config.host):\(config.port) with TLS (cert \(tls.certPath), key \(tls.keyPath))")
-        }
-        return .startFailed("libwebsockets could not listen on \(config.host):\(config.port)")
-    }
-
-    /// Binds a throwaway socket to see whether the error is `expected`.
-    private static func bindFails(host: String, port: Int, with expected: Int32) -> Bool {
-        var v4 = in_addr()
-        var v6 = in6_addr()
-        let isV4 = inet_pton(AF_INET, host, &v4) == 1
-        if !isV4 && inet_pton(AF_INET6, host, &v6) != 1 { return false }
-        let fd = socket(isV4 ? AF_INET : AF_INET6, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { return false }
-        defer { close(fd) }
-        var one: Int32 = 1
-        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
-        let result: Int32
-        if isV4 {
-            var addr = sockaddr_in()
-            addr.sin_family = sa_family_t(AF_INET)
-            addr.sin_port = in_port_t(UInt16(port).bigEndian)
-            addr.sin_addr = v4
-            result = withUnsafePointer(to: &addr) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-            }
-        } else {
-            var addr = sockaddr_in6()
-            addr.sin6_family = sa_family_t(AF_INET6)
-            addr.sin6_port = in_port_t(UInt16(port).bigEndian)
-            addr.sin6_addr = v6
-            result = withUnsafePointer(to: &addr) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in6>.size)) }
-            }
-        }
-        return result != 0 && errno == expected
     }
 }

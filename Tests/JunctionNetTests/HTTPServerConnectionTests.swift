@@ -212,6 +212,34 @@ struct HTTPServerConnectionTests {
         #expect(answers == (0..<200).map { "payload-\($0)" })
     }
 
+    @Test("Several service threads share one port: connections spread over them, every one answered, a taken port refused")
+    func serviceThreads() async throws {
+        let threads = Box<Set<String>>([])
+        let server = try startedServer({ $0.serviceThreads = 3 }) { server in
+            server.mount("/echo", inline: true) { request, responder in
+                threads.update { _ = $0.insert("\(pthread_self())") }
+                echoHandler(request, responder)
+            }
+        }
+        defer { server.stop() }
+        let port = server.port
+        let answers = try await onThread { () -> [String] in
+            let clients = try (0..<60).map { _ in try RawHTTPClient(port: port, timeout: 30) }
+            for (i, client) in clients.enumerated() {
+                client.send(RawHTTPClient.request("POST", "/echo?i=\(i)", body: Array("payload-\(i)".utf8)))
+            }
+            return try clients.map { try $0.readResponse(method: "POST").text }
+        }
+        #expect(answers == (0..<60).map { "payload-\($0)" })
+        #expect(server.stats.requests == 60)
+        #expect(threads.get().count > 1)
+
+        var config = HTTPServerConfig(host: "127.0.0.1", port: port)
+        config.serviceThreads = 2
+        let second = try HTTPServer(config: config, logger: .init(label: "test"))
+        #expect(throws: HTTPServerError.portInUse(host: "127.0.0.1", port: port)) { try second.start() }
+    }
+
     @Test("stop() with idle and busy connections open: returns, closes them, fires onClose, frees the port")
     func stopWithOpenConnections() async throws {
         let closes = Box(0)
