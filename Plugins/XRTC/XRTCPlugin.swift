@@ -11,11 +11,11 @@ public enum XRTCPlugin {
             let listener = services.shared(HTTPListener.self) { HTTPListener(services: services) }
             XRTCServer(hub: hub, logger: Logger(label: "junction.xrtc")).mount(on: listener, path: config.path)
         }
-        registry.registerSource("xrtc", config: XRTCPortalConfig.self, doc: "Items clients set on a hosted XRTC portal.") { config, context in
-            try XRTCPortalSource(config: config, context: context)
+        registry.registerSource("xrtc", config: XRTCPortalConfig.self, doc: "Items set on an XRTC portal: hosted by this process, or on a remote server with url.") { config, context in
+            config.isRemote ? try XRTCRemoteSource(config: config, context: context) as any Source : try XRTCPortalSource(config: config, context: context)
         }
-        registry.registerSink("xrtc", config: XRTCPortalConfig.self, doc: "Messages become items of a hosted XRTC portal.") { config, context in
-            try XRTCPortalSink(config: config, context: context)
+        registry.registerSink("xrtc", config: XRTCPortalConfig.self, doc: "Messages become items of an XRTC portal: hosted by this process, or on a remote server with url.") { config, context in
+            config.isRemote ? try XRTCRemoteSink(config: config, context: context) as any Sink : try XRTCPortalSink(config: config, context: context)
         }
     }
 }

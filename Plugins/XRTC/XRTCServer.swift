@@ -109,10 +109,15 @@ final class XRTCServer: Sendable {
         }
         state.start(waiter)
         responder.onClose { if let w = state.finish() { hub.cancelWait(w) } }
-        let first = try hub.get(token: token, request: get)
-        queue.async {
-            if !first.isEmpty { finish(first) }
+        // As for streams: the first get runs on the waiter's queue.
+        let first: [XRTCItem]
+        switch queue.sync(execute: { Result { () throws(XRTCError) in try hub.get(token: token, request: get) } }) {
+        case .success(let items): first = items
+        case .failure(let error):
+            hub.cancelWait(waiter)
+            throw error
         }
+        if !first.isEmpty { queue.async { finish(first) } }
         queue.asyncAfter(deadline: .now() + hub.limits.watchTimeout.dispatch) { finish([]) }
     }
 
@@ -136,16 +141,20 @@ final class XRTCServer: Sendable {
             }
         }
         state.start(waiter)
-        let first: [XRTCItem]
-        do { first = try hub.get(token: token, request: get) } catch {
+        // The first get, the head and its line happen on the stream's queue,
+        // so no arrival's line can overtake them.
+        let started: Result<Void, XRTCError> = queue.sync {
+            Result { () throws(XRTCError) in
+                let first = try hub.get(token: token, request: get)
+                responder.startStream(status: 200, headers: Self.json)
+                if !first.isEmpty { responder.write(XRTCRequests.itemsBody(first) + [0x0A]) }
+            }
+        }
+        if case .failure(let error) = started {
             hub.cancelWait(waiter)
             throw error
         }
-        responder.startStream(status: 200, headers: Self.json)
         responder.onClose { if let w = state.finish() { hub.cancelWait(w) } }
-        queue.async {
-            if !first.isEmpty { responder.write(XRTCRequests.itemsBody(first) + [0x0A]) }
-        }
         queue.asyncAfter(deadline: .now() + hub.limits.streamDuration.dispatch) {
             if let w = state.finish() {
                 hub.cancelWait(w)

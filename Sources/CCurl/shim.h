@@ -24,4 +24,6 @@ static inline CURLcode junction_curl_get_pointer(CURL *h, CURLINFO i, void **v) 
 static inline CURLcode junction_curl_pause_recv(CURL *h) { return curl_easy_pause(h, CURLPAUSE_RECV); }
 static inline CURLcode junction_curl_unpause(CURL *h) { return curl_easy_pause(h, CURLPAUSE_CONT); }
 static inline size_t junction_curl_write_pause(void) { return CURL_WRITEFUNC_PAUSE; }
+/* curl_share_setopt is variadic too; CURLSHOPT_SHARE/UNSHARE read an int-sized curl_lock_data. */
+static inline CURLSHcode junction_curlsh_set_lock_data(CURLSH *s, CURLSHoption o, curl_lock_data d) { return curl_share_setopt(s, o, d); }
 #endif

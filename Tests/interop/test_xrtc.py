@@ -272,3 +272,54 @@ def test_health_and_metrics(server):
     text = requests.get(server["base"] + "/metrics").text
     assert "# TYPE junction_xrtc_requests_total counter" in text
     assert 'junction_xrtc_requests_total{code="35",endpoint="login"}' in text
+
+
+CLIENT_CONFIG = """\
+sources:
+  lines: { type: stdin }
+  back: { type: xrtc, url: "http://127.0.0.1:${PORT}", portal: outbox, mode: stream, cutoff: 500, account_id: AC0987654321012345, api_key: "${XRTC_API_KEY}" }
+sinks:
+  there: { type: xrtc, url: "http://127.0.0.1:${PORT}", portal: inbox, env_file: client.env }
+  out: { type: stdout }
+routes:
+  - { from: lines, to: there }
+  - { from: back, to: out }
+"""
+
+
+def test_junction_client_through_junction_server(server, junction_bin, tmp_path):
+    """A second Junction sets items on the server's inbox portal as a remote
+    sink, the server routes them to outbox, and the second Junction streams
+    them back as a remote source: order kept, sets packed within limits, an
+    oversized message refused without stopping the rest. Items earlier
+    tests left on outbox are older than the cutoff and skipped."""
+    time.sleep(0.6)
+    (tmp_path / "routes.yaml").write_text(CLIENT_CONFIG)
+    (tmp_path / "client.env").write_text(f"ACCOUNT_ID={ACCOUNT}\nAPI_KEY={KEY1}\n")
+    env = dict(os.environ, PORT=str(server["port"]), XRTC_API_KEY=KEY1)
+    proc = subprocess.Popen([junction_bin, "run", "routes.yaml"], cwd=tmp_path, env=env,
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    got = []
+
+    def read():
+        for line in proc.stdout:
+            got.append(json.loads(line))
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    try:
+        time.sleep(1.0)  # the stream is open
+        for i in range(25):
+            proc.stdin.write((json.dumps({"n": i}) + "\n").encode())
+            if i == 12:
+                proc.stdin.write((json.dumps({"big": "x" * 2000}) + "\n").encode())
+            proc.stdin.flush()
+            time.sleep(0.02)
+        deadline = time.time() + 15
+        while len(got) < 25 and time.time() < deadline:
+            time.sleep(0.05)
+    finally:
+        proc.terminate()
+        _, err = proc.communicate(timeout=15)
+    assert [g.get("n") for g in got] == list(range(25)), err.decode()[-2000:]
+    assert all(g["routed"] is True for g in got)
+    assert "over the XRTC set size limit" in err.decode()
