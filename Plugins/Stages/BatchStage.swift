@@ -6,14 +6,20 @@ import Junction
 ///
 /// The batch carries the first message's metadata and timestamp plus
 /// `batch_count`; it is text unless an input was binary.
+///
+/// Payloads are copied into the batch as they arrive; no input message is
+/// kept, so a batch being filled never pins the chunks its inputs came from.
 public final class BatchStage: Stage {
     private let clock: StageClock.Source
     private let count: Int
     private let maxBytes: Int?
     private let periodNs: UInt64?
     private let format: PayloadFormat
-    private var held: [Message] = []
-    private var size = 0
+    /// The joined payload so far (with the opening `[` for json_array).
+    private var payload: [UInt8] = []
+    private var held = 0
+    private var binary = false
+    private var first: (metadata: [String: String], timestamp: UInt64)?
     private var startedAt: UInt64 = 0
 
     /// An empty batch.
@@ -23,30 +29,31 @@ public final class BatchStage: Stage {
         maxBytes = config.bytes?.bytes
         periodNs = config.period?.nanoseconds
         format = config.format
-        held.reserveCapacity(min(count, 4096))
     }
 
     /// Messages in the current batch.
-    public var heldCount: Int { held.count }
+    public var heldCount: Int { held }
 
     public var nextDeadline: UInt64? {
-        guard let periodNs, !held.isEmpty else { return nil }
+        guard let periodNs, held > 0 else { return nil }
         return startedAt &+ periodNs
     }
 
     public func process(_ message: Message, into output: inout StageOutput) {
-        if let maxBytes, !held.isEmpty, size + separatorSize + message.byteSize > maxBytes {
+        if let maxBytes, held > 0, size + separatorSize + message.byteSize > maxBytes {
             emit(into: &output)
         }
-        if held.isEmpty {
+        if held == 0 {
             startedAt = clock()
-            size = format == .jsonArray ? 2 : 0
+            first = (message.metadata, message.timestamp)
+            if format == .jsonArray { payload.append(UInt8(ascii: "[")) }
         } else {
-            size += separatorSize
+            payload.append(format == .jsonArray ? UInt8(ascii: ",") : UInt8(ascii: "\n"))
         }
-        held.append(message)
-        size += message.byteSize
-        if held.count >= count || (maxBytes.map { size >= $0 } ?? false) {
+        message.withPayloadBytes { payload.append(contentsOf: $0) }
+        if message.kind == .binary { binary = true }
+        held += 1
+        if held >= count || (maxBytes.map { size >= $0 } ?? false) {
             emit(into: &output)
         }
     }
@@ -56,28 +63,24 @@ public final class BatchStage: Stage {
     }
 
     public func finish(into output: inout StageOutput) {
-        if !held.isEmpty { emit(into: &output) }
+        if held > 0 { emit(into: &output) }
     }
 
     private var separatorSize: Int { 1 }
 
+    /// The size of the batch's payload if it were emitted now.
+    private var size: Int { payload.count + (format == .jsonArray ? 1 : 0) }
+
     private func emit(into output: inout StageOutput) {
-        guard let first = held.first else { return }
-        var payload: [UInt8] = []
-        payload.reserveCapacity(size)
-        if format == .jsonArray { payload.append(UInt8(ascii: "[")) }
-        let separator = format == .jsonArray ? UInt8(ascii: ",") : UInt8(ascii: "\n")
-        var binary = false
-        for (i, m) in held.enumerated() {
-            if i > 0 { payload.append(separator) }
-            m.withPayloadBytes { payload.append(contentsOf: $0) }
-            if m.kind == .binary { binary = true }
-        }
+        guard held > 0, let first else { return }
         if format == .jsonArray { payload.append(UInt8(ascii: "]")) }
         var batch = Message(payload: payload, kind: binary && format == .lines ? .binary : .text, metadata: first.metadata, timestamp: first.timestamp)
-        batch.metadata["batch_count"] = String(held.count)
-        held.removeAll(keepingCapacity: true)
-        size = 0
+        batch.metadata["batch_count"] = String(held)
+        payload = []
+        payload.reserveCapacity(min(batch.byteSize, 1 << 20))
+        held = 0
+        binary = false
+        self.first = nil
         output.emit(batch)
     }
 }

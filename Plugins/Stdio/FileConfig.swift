@@ -37,11 +37,21 @@ public struct FileSourceConfig: ComponentConfig, LoopbackResource {
         .field("max_message_size", \.maxMessageSize, "Longer frames are skipped, counted and logged."),
     ]
 
+    /// The shortest `poll_interval`: polling faster would spin.
+    public static let minimumPollInterval: Seconds = 0.01
+
     public func validate() throws {
         if path.isEmpty { throw ConfigDiagnostic.field("path", "path must not be empty") }
+        if pollInterval < Self.minimumPollInterval {
+            throw ConfigDiagnostic.field("poll_interval", "poll_interval must be at least \(Self.minimumPollInterval.configDescription)", hint: "e.g. 250ms")
+        }
     }
 
-    public var loopbackKey: String? { follow ? "file:" + canonicalPath(path) : nil }
+    public var loopbackKey: String? { loopbackKey(relativeTo: ".") }
+
+    public func loopbackKey(relativeTo baseDirectory: String) -> String? {
+        follow ? "file:" + canonicalPath(path, relativeTo: baseDirectory) : nil
+    }
 }
 
 /// Config of the `file` sink.
@@ -60,13 +70,39 @@ public struct FileSinkConfig: ComponentConfig, LoopbackResource {
         .field("fsync_interval", \.fsyncInterval, "With fsync: interval, the longest time between fsyncs."),
     ]
 
+    /// The shortest `fsync_interval`: a shorter one would keep the disk busy for nothing.
+    public static let minimumFsyncInterval: Seconds = 0.01
+
     public func validate() throws {
         if path.isEmpty { throw ConfigDiagnostic.field("path", "path must not be empty") }
+        if fsync == .interval, fsyncInterval < Self.minimumFsyncInterval {
+            throw ConfigDiagnostic.field("fsync_interval", "fsync_interval must be at least \(Self.minimumFsyncInterval.configDescription)", hint: "or use fsync: batch")
+        }
     }
 
-    public var loopbackKey: String? { "file:" + canonicalPath(path) }
+    public var loopbackKey: String? { loopbackKey(relativeTo: ".") }
+
+    public func loopbackKey(relativeTo baseDirectory: String) -> String? {
+        "file:" + canonicalPath(path, relativeTo: baseDirectory)
+    }
 }
 
-func canonicalPath(_ path: String) -> String {
-    URL(fileURLWithPath: path).standardizedFileURL.path
+/// One spelling per file: relative to the config's directory (as the
+/// components resolve it), absolute, `.`/`..` removed, symlinks resolved.
+/// A file that does not exist yet gets its directory resolved.
+func canonicalPath(_ path: String, relativeTo baseDirectory: String) -> String {
+    let resolved = ComponentContext.resolve(path: path, against: baseDirectory)
+    let standard = URL(fileURLWithPath: resolved).standardizedFileURL.path
+    if let real = realPath(standard) { return real }
+    let name = (standard as NSString).lastPathComponent
+    let dir = (standard as NSString).deletingLastPathComponent
+    guard let realDir = realPath(dir) else { return standard }
+    return realDir == "/" ? "/" + name : realDir + "/" + name
+}
+
+/// realpath(3): absolute, symlinks resolved; nil when the path does not exist.
+private func realPath(_ path: String) -> String? {
+    guard let resolved = realpath(path, nil) else { return nil }
+    defer { free(resolved) }
+    return String(cString: resolved)
 }

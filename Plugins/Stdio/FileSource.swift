@@ -10,7 +10,7 @@ import Logging
 /// sources:
 ///   app: { type: file, path: /var/log/app.log, follow: true }
 /// ```
-public final class FileSource: Source {
+public final class FileSource: Source, @unchecked Sendable {
     private let config: FileSourceConfig
     private let path: String
     private let logger: Logger
@@ -46,6 +46,11 @@ public final class FileSource: Source {
         var offset: off_t
     }
 
+    /// Reads that failed (other than EINTR); each is logged, then the file is reopened.
+    public var readErrors: Int { errorLock.withLock { _readErrors } }
+    private let errorLock = NSLock()
+    private var _readErrors = 0  // under errorLock
+
     private func openFile(seekToEnd: Bool) -> OpenFile? {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { return nil }
@@ -64,13 +69,45 @@ public final class FileSource: Source {
         var file = openFile(seekToEnd: config.startAt == .end)
         if file == nil { logger.info("waiting for file to appear", metadata: ["path": "\(path)"]) }
         var reported = 0
+        /// After a read error: the file to reopen at the offset reached (same inode only).
+        var resume: (inode: ino_t, offset: off_t)?
+        var failing = false  // inside a run of read errors (logged once)
 
-        /// Reads what is there now; returns false when stopped.
-        func drain(_ f: inout OpenFile) -> Bool {
+        /// The old content ended: a last line without its newline is a message of its own,
+        /// not the start of the new content's first line (tail -F prints it too).
+        func endOfContent() {
+            var last: [Message] = []
+            let cut = decoder.incomplete
+            decoder.finish(into: &last, metadata: metadata)
+            if decoder.incomplete > cut {
+                logger.warning("a frame cut off by rotation or truncation was dropped", metadata: ["path": "\(path)"])
+            }
+            if !last.isEmpty, !control.isStopped { output.emit(last) }
+        }
+
+        enum Drained { case caughtUp, failed, stopped }
+
+        /// Reads what is there now.
+        func drain(_ f: inout OpenFile) -> Drained {
             while control.waitWhilePaused() {
                 let n = read(f.fd, buffer.baseAddress, size)
-                if n < 0, errno == EINTR { continue }
-                if n <= 0 { return true }
+                if n < 0 {
+                    let err = errno
+                    if err == EINTR { continue }
+                    errorLock.withLock { _readErrors += 1 }
+                    if !failing {
+                        logger.error("read failed; reopening the file", metadata: [
+                            "path": "\(path)", "errno": "\(err)", "error": "\(String(cString: strerror(err)))",
+                        ])
+                        failing = true
+                    }
+                    return .failed
+                }
+                if n == 0 { return .caughtUp }
+                if failing {
+                    logger.info("reading again", metadata: ["path": "\(path)"])
+                    failing = false
+                }
                 f.offset += off_t(n)
                 var batch: [Message] = []
                 decoder.decode(UnsafeRawBufferPointer(rebasing: buffer[0..<n]), into: &batch, metadata: metadata)
@@ -80,32 +117,51 @@ public final class FileSource: Source {
                 }
                 if !batch.isEmpty { output.emit(batch) }
             }
-            return false
+            return .stopped
         }
 
-        while !control.isStopped {
+        loop: while !control.isStopped {
             if var f = file {
-                guard drain(&f) else { break }
-                file = f
-                var st = stat()
-                if stat(path, &st) == 0 {
-                    if st.st_ino != f.inode {
-                        // Rotated: finish the old file, then start the new one from its beginning.
-                        guard drain(&f) else { break }
-                        close(f.fd)
-                        logger.info("file rotated; reopening", metadata: ["path": "\(path)"])
-                        file = openFile(seekToEnd: false)
-                        continue
-                    } else if st.st_size < f.offset {
-                        logger.info("file truncated; reading from the start", metadata: ["path": "\(path)"])
-                        lseek(f.fd, 0, SEEK_SET)
-                        file?.offset = 0
-                        continue
+                switch drain(&f) {
+                case .stopped: break loop
+                case .failed:
+                    // Not the end of the file: close it and open it again after a pause, where we were.
+                    close(f.fd)
+                    file = nil
+                    resume = (f.inode, f.offset)
+                case .caughtUp:
+                    file = f
+                    var st = stat()
+                    if stat(path, &st) == 0 {
+                        if st.st_ino != f.inode {
+                            // Rotated: finish the old file, then start the new one from its beginning.
+                            if case .stopped = drain(&f) { break loop }
+                            close(f.fd)
+                            endOfContent()
+                            logger.info("file rotated; reopening", metadata: ["path": "\(path)"])
+                            file = openFile(seekToEnd: false)
+                            continue
+                        } else if st.st_size < f.offset {
+                            endOfContent()
+                            logger.info("file truncated; reading from the start", metadata: ["path": "\(path)"])
+                            lseek(f.fd, 0, SEEK_SET)
+                            file?.offset = 0
+                            continue
+                        }
                     }
                 }
-            } else {
-                file = openFile(seekToEnd: false)
-                if file != nil { continue }
+            } else if var f = openFile(seekToEnd: false) {
+                if let r = resume {
+                    resume = nil
+                    if r.inode == f.inode {
+                        // The same file as before a read error: go on where we were.
+                        f.offset = lseek(f.fd, r.offset, SEEK_SET) < 0 ? 0 : r.offset
+                    } else {
+                        endOfContent()
+                    }
+                }
+                file = f
+                continue
             }
             guard control.sleep(config.pollInterval.value) else { break }
         }

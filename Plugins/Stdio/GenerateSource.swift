@@ -20,10 +20,24 @@ public struct GenerateConfig: ComponentConfig {
         .field("batch", \.batch, "Messages per batch when rate is 0."),
     ]
 
+    /// The slowest rate other than 0: one message in about 11.6 days.
+    public static let minimumRate = 1e-6
+    /// The fastest rate: ten million messages per second.
+    public static let maximumRate = 1e7
+    /// The largest `batch`.
+    public static let maximumBatch = 1 << 20
+
     public func validate() throws {
         if count < 0 { throw ConfigDiagnostic.field("count", "count must be 0 (forever) or more") }
-        if rate < 0 { throw ConfigDiagnostic.field("rate", "rate must be 0 (unlimited) or more") }
-        if batch < 1 { throw ConfigDiagnostic.field("batch", "batch must be at least 1") }
+        if start.addingReportingOverflow(count).overflow {
+            throw ConfigDiagnostic.field("start", "start + count is beyond the integer range")
+        }
+        if !rate.isFinite || rate < 0 || (rate > 0 && rate < Self.minimumRate) || rate > Self.maximumRate {
+            throw ConfigDiagnostic.field("rate", "rate must be 0 (unlimited) or between \(Self.minimumRate) and \(Int(Self.maximumRate)) messages per second, not \(rate)")
+        }
+        if batch < 1 || batch > Self.maximumBatch {
+            throw ConfigDiagnostic.field("batch", "batch must be between 1 and \(Self.maximumBatch)")
+        }
         _ = try GenerateTemplate(template)
     }
 }
@@ -97,6 +111,7 @@ public final class GenerateSource: Source {
     private let control = PauseSwitch()
 
     public init(config: GenerateConfig, context: ComponentContext) throws {
+        try config.validate()
         self.config = config
         self.template = try GenerateTemplate(config.template)
     }
@@ -113,24 +128,27 @@ public final class GenerateSource: Source {
 
     private func run(_ output: any SourceOutput) {
         var seq = config.start
-        let last = config.count > 0 ? config.start + config.count - 1 : Int.max
+        // validate() keeps start + count in range; forever wraps around instead of trapping.
+        let total = config.count > 0 ? config.count : Int.max
         let began = DispatchTime.now().uptimeNanoseconds
         var sent = 0
         var scratch: [UInt8] = []
-        while seq <= last, control.waitWhilePaused() {
+        while sent < total, control.waitWhilePaused() {
             var n = config.batch
             if config.rate > 0 {
                 // Pace against the start time, so pauses and scheduling do not add up to drift.
-                let due = began + UInt64(Double(sent) / config.rate * 1e9)
+                let offset = Double(sent) / config.rate * 1e9
+                let due = offset < 0x1p63 ? began &+ UInt64(offset) : UInt64.max
                 let now = DispatchTime.now().uptimeNanoseconds
                 if due > now {
                     guard control.sleep(Double(due - now) / 1e9) else { break }
                     continue
                 }
-                let behind = Int(Double(now - began) / 1e9 * config.rate) - sent + 1
+                let owed = Double(now - began) / 1e9 * config.rate  // validate() bounds the rate, so this stays small
+                let behind = Int(min(owed, 0x1p62)) - sent + 1
                 n = max(1, min(config.batch, behind))
             }
-            n = min(n, last - seq + 1)
+            n = min(n, total - sent)
             var batch: [Message] = []
             batch.reserveCapacity(n)
             let now = Message.now()
@@ -138,7 +156,7 @@ public final class GenerateSource: Source {
                 scratch.removeAll(keepingCapacity: true)
                 template.render(seq: seq, now: now, into: &scratch)
                 batch.append(Message(payload: scratch, kind: .text, timestamp: now))
-                seq += 1
+                seq &+= 1
             }
             sent += n
             output.emit(batch)

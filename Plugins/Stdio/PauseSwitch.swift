@@ -49,43 +49,67 @@ final class PauseSwitch: @unchecked Sendable {
 
 /// A dedicated thread for blocking writes (stdout, files): jobs run in order,
 /// off Dispatch's worker pool.
+///
+/// `start()` starts the thread. The thread holds only the job queue, never the
+/// writer, so dropping the last reference to the writer ends the thread after
+/// the jobs already submitted, like `finish()`.
 final class BlockingWriter: @unchecked Sendable {
-    private let condition = NSCondition()
-    private var jobs = FIFO<() -> Void>()
-    private var ending = false
+    /// The queue the thread works through; shared by the writer and its thread.
+    private final class Jobs: @unchecked Sendable {
+        let condition = NSCondition()
+        var jobs = FIFO<() -> Void>()
+        var ending = false
 
-    init(name: String) {
-        let thread = Thread { [unowned self] in self.loop() }
+        func run() {
+            while true {
+                condition.lock()
+                while jobs.isEmpty, !ending { condition.wait() }
+                guard let job = jobs.popFirst() else {
+                    condition.unlock()
+                    return
+                }
+                condition.unlock()
+                job()
+            }
+        }
+    }
+
+    private let jobs = Jobs()
+    private let name: String
+    private let startLock = NSLock()
+    private var started = false  // under startLock
+
+    init(name: String) { self.name = name }
+
+    deinit { finish() }
+
+    /// Starts the thread; later calls do nothing.
+    func start() {
+        let first: Bool = startLock.withLock {
+            defer { started = true }
+            return !started
+        }
+        guard first else { return }
+        let jobs = self.jobs
+        let thread = Thread { jobs.run() }
         thread.name = name
         thread.start()
     }
 
+    /// Queues a job; it runs once the thread is started.
     func submit(_ job: @escaping () -> Void) {
-        condition.lock()
-        jobs.append(job)
-        condition.signal()
-        condition.unlock()
+        jobs.condition.lock()
+        jobs.jobs.append(job)
+        jobs.condition.signal()
+        jobs.condition.unlock()
     }
 
     /// Ends the thread after the jobs already submitted.
     func finish() {
-        condition.lock()
-        ending = true
-        condition.signal()
-        condition.unlock()
-    }
-
-    private func loop() {
-        while true {
-            condition.lock()
-            while jobs.isEmpty, !ending { condition.wait() }
-            guard let job = jobs.popFirst() else {
-                condition.unlock()
-                return
-            }
-            condition.unlock()
-            job()
-        }
+        jobs.condition.lock()
+        jobs.ending = true
+        jobs.condition.signal()
+        jobs.condition.unlock()
     }
 }
 

@@ -19,6 +19,8 @@ struct StreamDecoder {
     private var skippingLongLine = false
     /// Frames over `maxMessageSize`, skipped and counted.
     private(set) var oversized = 0
+    /// Length-delimited frames cut off by the end of the stream, dropped and counted.
+    private(set) var incomplete = 0
 
     init(codec: StdioCodec, maxMessageSize: Int) {
         self.codec = codec
@@ -96,12 +98,15 @@ struct StreamDecoder {
         if offset > 0 { pending.removeFirst(offset) }
     }
 
-    /// End of stream: a last line without newline is still a message.
+    /// End of stream: a last line without newline is still a message; a cut-off
+    /// length-delimited frame is dropped and counted. The decoder starts afresh.
     mutating func finish(into out: inout [Message], metadata: [String: String]) {
         if codec == .lines, !pending.isEmpty, !skippingLongLine {
             out.append(Message(payload: pending, kind: .text, metadata: metadata))
         }
+        if codec == .lengthDelimited, !pending.isEmpty { incomplete += 1 }
         pending = []
+        skippingLongLine = false
     }
 }
 

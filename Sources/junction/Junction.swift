@@ -57,6 +57,9 @@ struct Run: ParsableCommand {
         MetricsSystem.bootstrap(metrics)
         let logger = Logger(label: "junction")
         signal(SIGPIPE, SIG_IGN)
+        // Before anything starts: a signal during start-up is handled, not fatal.
+        let control = ProcessControl(logger: logger)
+        control.installSignalHandlers()
 
         let services = ServiceRegistry()
         let graph: Graph
@@ -66,58 +69,143 @@ struct Run: ParsableCommand {
             printDiagnostics(graph.warnings)
             pipeline = try Pipeline(graph: graph, services: services, logger: logger)
             _ = services.shared(MetricsStore.self) { metrics }
+            control.built(pipeline, shutdownTimeout: graph.shutdownTimeout)
             try pipeline.start()
         } catch let errors as ConfigErrors {
             printDiagnostics(errors.diagnostics)
-            throw ExitCode(1)
+            control.exit(1)
         } catch {
             FileHandle.standardError.write(Data("error: \(error)\n".utf8))
-            throw ExitCode(1)
+            control.exit(1)
         }
         logger.info("running", metadata: [
             "file": "\(options.file)", "sources": "\(graph.sources.count)", "sinks": "\(graph.sinks.count)", "routes": "\(graph.routes.count)",
         ])
 
-        @Sendable func logStats(_ message: Logger.Message) {
-            logger.info(message, metadata: pipeline.statsSummary().mapValues { .string($0) })
-        }
         var statsTimer: (any DispatchSourceTimer)?
         if statsInterval > 0 {
             let timer = DispatchSource.makeTimerSource(queue: .main)
             timer.schedule(deadline: .now() + statsInterval, repeating: statsInterval)
-            timer.setEventHandler { logStats("stats") }
+            timer.setEventHandler { control.logStats("stats") }
             timer.resume()
             statsTimer = timer
         }
         pipeline.onFinished {
             if services.hasLifecycleServices {
-                logStats("all sources ended; every sink drained; still serving until SIGINT/SIGTERM")
+                control.logStats("all sources ended; every sink drained; still serving until SIGINT/SIGTERM")
                 return
             }
-            logStats("all sources ended; every sink drained")
-            Foundation.exit(0)
+            control.finished()
         }
-        var signalSources: [any DispatchSourceSignal] = []
+        control.started()
+        withExtendedLifetime(statsTimer) { dispatchMain() }
+    }
+}
+
+/// How `junction run` ends: one signal counter for SIGINT and SIGTERM (the
+/// first drains, the second exits at once), and one exit path that every
+/// ending goes through exactly once.
+final class ProcessControl: @unchecked Sendable {
+    private let logger: Logger
+    private let lock = NSLock()
+    private let queue = DispatchQueue(label: "junction.signals")
+    private var sources: [any DispatchSourceSignal] = []
+    // Under lock.
+    private var signals = 0
+    private var pipeline: Pipeline?
+    private var shutdownTimeout: Seconds = 10
+    private var running = false
+    private var stopRequested = false
+    private var stopping = false
+    private var exiting = false
+
+    init(logger: Logger) { self.logger = logger }
+
+    /// Takes over SIGINT and SIGTERM. Handlers run on a queue of their own, so
+    /// they work while start-up still blocks the main thread.
+    func installSignalHandlers() {
         for sig in [SIGINT, SIGTERM] {
             signal(sig, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: sig, queue: .main)
-            var received = 0
-            source.setEventHandler {
-                received += 1
-                if received > 1 {
-                    logger.warning("second signal; exiting without draining")
-                    Foundation.exit(130)
-                }
-                logger.info("shutting down; draining in-flight messages", metadata: ["signal": "\(sig)", "timeout": "\(graph.shutdownTimeout.configDescription)"])
-                pipeline.shutdown { lost in
-                    logStats("stopped")
-                    Foundation.exit(lost == 0 ? 0 : 1)
-                }
-            }
+            let source = DispatchSource.makeSignalSource(signal: sig, queue: queue)
+            source.setEventHandler { [self] in received(sig) }
             source.resume()
-            signalSources.append(source)
+            sources.append(source)
         }
-        withExtendedLifetime((signalSources, statsTimer)) { dispatchMain() }
+    }
+
+    /// The pipeline exists (not started yet): stats can name it.
+    func built(_ pipeline: Pipeline, shutdownTimeout: Seconds) {
+        lock.withLock {
+            self.pipeline = pipeline
+            self.shutdownTimeout = shutdownTimeout
+        }
+    }
+
+    /// Start-up is over; a signal that came during it starts the shutdown now.
+    func started() {
+        let stopNow: Bool = lock.withLock {
+            running = true
+            return stopRequested
+        }
+        if stopNow { shutdown(reason: "signal during start-up") }
+    }
+
+    /// Every source ended and every sink drained: exit 0, or 1 when a sink failed to write messages.
+    func finished() {
+        // A shutdown in progress owns the exit (and its code).
+        let (isStopping, pipeline) = lock.withLock { (stopping, self.pipeline) }
+        guard !isStopping else { return }
+        exit((pipeline?.failedMessages ?? 0) == 0 ? 0 : 1, stats: "all sources ended; every sink drained")
+    }
+
+    private func received(_ sig: Int32) {
+        let (count, isRunning): (Int, Bool) = lock.withLock {
+            signals += 1
+            if !running { stopRequested = true }
+            return (signals, running)
+        }
+        if count > 1 {
+            logger.warning("second signal; exiting without draining", metadata: ["signal": "\(sig)"])
+            exit(130)
+        }
+        if isRunning {
+            shutdown(reason: "signal \(sig)")
+        } else {
+            logger.info("signal during start-up; shutting down once started", metadata: ["signal": "\(sig)"])
+        }
+    }
+
+    private func shutdown(reason: String) {
+        let pipeline: Pipeline? = lock.withLock {
+            guard !stopping else { return nil }
+            stopping = true
+            return self.pipeline
+        }
+        guard let pipeline else { return }
+        logger.info("shutting down; draining in-flight messages", metadata: [
+            "reason": "\(reason)", "timeout": "\(lock.withLock { shutdownTimeout }.configDescription)",
+        ])
+        pipeline.shutdown { [self] lost in exit(lost == 0 ? 0 : 1, stats: "stopped") }
+    }
+
+    /// Logs message counts with `message`.
+    func logStats(_ message: Logger.Message) {
+        guard let pipeline = lock.withLock({ pipeline }) else { return }
+        logger.info(message, metadata: pipeline.statsSummary().mapValues { .string($0) })
+    }
+
+    /// The one way out: logs `stats` if given, then exits with `code`. Only the
+    /// first caller exits; any other waits for the process to end.
+    func exit(_ code: Int32, stats: Logger.Message? = nil) -> Never {
+        let first: Bool = lock.withLock {
+            defer { exiting = true }
+            return !exiting
+        }
+        if first {
+            if let stats { logStats(stats) }
+            Foundation.exit(code)
+        }
+        while true { pause() }
     }
 }
 

@@ -220,6 +220,35 @@ func errors(_ yaml: String, env: [String: String] = [:]) -> [String] {
             """).isEmpty)
     }
 
+    @Test func hugeSizesAndDurationsAreConfigErrorsNotCrashes() {
+        let e = errors("""
+            sources: { a: { type: tail, path: x, size: 99999999999999999999GiB, every: 1\(String(repeating: "0", count: 300))s } }
+            sinks: { out: { type: stdout } }
+            routes: [ { from: a, to: out, high_water: 99999999999999999999 } ]
+            shutdown_timeout: 99999999999999999999h
+            """)
+        #expect(e.count == 4, "\(e)")
+        #expect(e.contains { $0.hasPrefix("byte size '99999999999999999999GiB' is too large at routes.yaml:1:44") })
+        #expect(e.contains { $0.hasPrefix("duration '1\(String(repeating: "0", count: 300))s' is too long at routes.yaml:1:76") })
+        #expect(e.contains { $0.hasPrefix("byte size '99999999999999999999' is too large at routes.yaml:3:43") })
+        #expect(e.contains { $0.hasPrefix("duration '99999999999999999999h' is too long at routes.yaml:4:19") })
+        #expect(errors("""
+            sources: { a: { type: tail, path: x, every: 1e300s } }
+            sinks: { out: { type: stdout } }
+            routes: [ { from: a, to: out } ]
+            """).first?.hasPrefix("invalid duration '1e300s' at routes.yaml:1:45") == true)
+        #expect(ByteSize.parse("99999999999999999999GiB") == nil)
+        #expect(ByteSize.parse("1024TiB") == nil)
+        #expect(ByteSize.parse("\(1 << 20)GiB")?.bytes == 1 << 50)
+        #expect(Seconds.parse("1\(String(repeating: "0", count: 300))") == nil)
+        // Values built in code saturate instead of trapping.
+        #expect(Seconds(1e300).nanoseconds == UInt64.max)
+        #expect(Seconds(-1).nanoseconds == 0)
+        #expect(Seconds(.nan).nanoseconds == 0)
+        _ = DispatchTime.now() + Seconds(1e300).dispatch
+        #expect(Seconds(1e300).configDescription.hasSuffix("s"))
+    }
+
     @Test func switchTargetsMustBeInTheRoute() {
         let e = errors("""
             sources: { in: { type: stdin } }
@@ -250,6 +279,43 @@ func errors(_ yaml: String, env: [String: String] = [:]) -> [String] {
             """)
         #expect(e.contains { $0.hasPrefix("name 'in' is used by a source and a sink") })
         #expect(e.contains { $0.hasPrefix("'out' in 'from' of route-1 is a sink, not a source") })
+    }
+
+    @Test func aDuplicateNameIsReportedWhereItAppearsSecond() {
+        // sinks come first in the file: the source's 'x' is the duplicate.
+        let e = errors("""
+            sinks: { x: { type: stdout } }
+            sources: { x: { type: stdin } }
+            routes: [ { from: x, to: x } ]
+            """)
+        #expect(e.contains("name 'x' is used by a sink and a source at routes.yaml:2:12; give every component its own name"), "\(e)")
+    }
+
+    @Test func loopbackKeysResolveRelativePathsAgainstTheConfigDirectory() throws {
+        struct RelativeFile: ComponentConfig, LoopbackResource {
+            var path = ""
+            static let fields: [ConfigField<RelativeFile>] = [.field("path", \.path, "A path.", required: true)]
+            var loopbackKey: String? { "file:" + path }
+            func loopbackKey(relativeTo baseDirectory: String) -> String? {
+                "file:" + URL(fileURLWithPath: ComponentContext.resolve(path: path, against: baseDirectory)).standardizedFileURL.path
+            }
+        }
+        var r = testRegistry()
+        r.registerSource("rel", config: RelativeFile.self, doc: "") { _, _ in NullSource() }
+        r.registerSink("rel", config: RelativeFile.self, doc: "") { _, _ in NullSink() }
+        let yaml = """
+            sources: { tailer: { type: rel, path: ./logs/x.log } }
+            sinks: { writer: { type: rel, path: /etc/junction/logs/x.log } }
+            routes: [ { from: tailer, to: writer } ]
+            """
+        do {
+            _ = try GraphBuilder(registry: r, environment: ConfigEnvironment([:])).load(yaml: yaml, file: "/etc/junction/routes.yaml")
+            Issue.record("expected a cycle")
+        } catch let e as ConfigErrors {
+            #expect(e.description.hasPrefix("routes form a cycle: tailer → writer → tailer at /etc/junction/routes.yaml:1:12"))
+        }
+        let graph = try GraphBuilder(registry: r, environment: ConfigEnvironment([:])).load(yaml: yaml, file: "/srv/other/routes.yaml")
+        #expect(graph.baseDirectory == "/srv/other")
     }
 
     @Test func referenceListsFieldsWithDefaults() {

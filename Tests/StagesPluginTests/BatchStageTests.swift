@@ -57,6 +57,25 @@ import Testing
         #expect(out.messages.count == 1)
     }
 
+    @Test func aBatchBeingFilledDoesNotPinTheChunksOfItsInputs() throws {
+        let s = try batcher("{count: 3}")
+        var out = StageOutput()
+        weak var weakChunk: ByteChunk?
+        do {
+            let chunk = ByteChunk(capacity: 64 << 10)
+            Array("first\nsecond\n".utf8).withUnsafeBytes { chunk.bytes.copyMemory(from: $0) }
+            weakChunk = chunk
+            s.process(Message(chunk: chunk, offset: 0, count: 5, kind: .text, metadata: ["n": "0"], timestamp: 7), into: &out)
+            s.process(Message(chunk: chunk, offset: 6, count: 6, kind: .binary, timestamp: 8), into: &out)
+        }
+        #expect(s.heldCount == 2)
+        #expect(weakChunk == nil, "the held inputs still pin their 64 KiB chunk")
+        s.finish(into: &out)
+        #expect(out.texts == ["first\nsecond"])
+        #expect(out.messages[0].kind == .binary && out.messages[0].timestamp == 7)
+        #expect(out.messages[0].metadata == ["n": "0", "batch_count": "2"])
+    }
+
     @Test func configMistakes() {
         #expect(decodeError(BatchConfig.self, "count: 0")?.message == "'count' must be at least 1")
         #expect(decodeError(BatchConfig.self, "format: jsonarray")?.hint?.contains("json_array") == true)

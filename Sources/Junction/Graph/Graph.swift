@@ -51,4 +51,12 @@ public struct Graph: Sendable {
 public protocol LoopbackResource {
     /// A key equal for a sink and a source that see the same resource; nil for none.
     var loopbackKey: String? { get }
+    /// The key with relative paths resolved against `baseDirectory`, the
+    /// directory of routes.yaml, so that two spellings of one file agree.
+    /// Defaults to `loopbackKey`.
+    func loopbackKey(relativeTo baseDirectory: String) -> String?
+}
+
+extension LoopbackResource {
+    public func loopbackKey(relativeTo baseDirectory: String) -> String? { loopbackKey }
 }

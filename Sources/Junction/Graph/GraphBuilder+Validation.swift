@@ -55,9 +55,12 @@ extension GraphBuilder {
         for route in graph.routes {
             for s in route.config.from { next[s, default: []] += route.config.to.map { "sink:" + $0 } }
         }
+        func loopbackKey(_ decl: ComponentDecl) -> String? {
+            (decl.config as? any LoopbackResource)?.loopbackKey(relativeTo: graph.baseDirectory)
+        }
         for sink in graph.sinks {
-            guard let key = (sink.config as? any LoopbackResource)?.loopbackKey else { continue }
-            for source in graph.sources where (source.config as? any LoopbackResource)?.loopbackKey == key {
+            guard let key = loopbackKey(sink) else { continue }
+            for source in graph.sources where loopbackKey(source) == key {
                 next["sink:" + sink.name, default: []].append(source.name)
             }
         }

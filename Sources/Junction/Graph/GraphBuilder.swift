@@ -25,13 +25,11 @@ public struct GraphBuilder: Sendable {
         do { text = try String(contentsOfFile: path, encoding: .utf8) } catch {
             throw ConfigErrors([ConfigDiagnostic("cannot read '\(path)': \(error.localizedDescription)")])
         }
-        var graph = try load(yaml: text, file: path)
-        let dir = (path as NSString).deletingLastPathComponent
-        graph.baseDirectory = dir.isEmpty ? "." : dir
-        return graph
+        return try load(yaml: text, file: path)
     }
 
-    /// Loads and checks YAML text; `file` names it in locations.
+    /// Loads and checks YAML text; `file` names it in locations, and its
+    /// directory is where relative paths in it start (`baseDirectory`).
     public func load(yaml text: String, file: String = "routes.yaml") throws -> Graph {
         let session = ConfigSession(file: file)
         let root: Node
@@ -45,6 +43,8 @@ public struct GraphBuilder: Sendable {
         }
         let expanded = environment.expand(root, session: session)
         var graph = Graph()
+        let dir = (file as NSString).deletingLastPathComponent
+        graph.baseDirectory = dir.isEmpty ? "." : dir
         build(expanded, session: session, into: &graph)
         session.reportUnknownKeys()
         let all = session.sortedDiagnostics()
@@ -141,9 +141,19 @@ public struct GraphBuilder: Sendable {
         return result
     }
 
+    /// A name used twice is reported where it appears the second time in the file,
+    /// whichever section comes first.
     private func checkUniqueNames(_ graph: Graph, _ session: ConfigSession) {
         var seen: [String: ComponentDecl] = [:]
-        for decl in graph.sources + graph.stages + graph.sinks {
+        let inFileOrder = (graph.sources + graph.stages + graph.sinks).enumerated().sorted { a, b in
+            switch (a.element.location, b.element.location) {
+            case let (x?, y?): return (x.line, x.column, a.offset) < (y.line, y.column, b.offset)
+            case (nil, _?): return false
+            case (_?, nil): return true
+            default: return a.offset < b.offset
+            }
+        }.map(\.element)
+        for decl in inFileOrder {
             if let first = seen[decl.name] {
                 session.report(ConfigDiagnostic("name '\(decl.name)' is used by a \(first.kind.rawValue) and a \(decl.kind.rawValue)",
                                                 at: decl.location, hint: "give every component its own name"))

@@ -3,7 +3,8 @@ import Foundation
 /// One unit of data moving through a route: bytes plus metadata.
 ///
 /// Text and binary stay distinguishable, because WebSockets and data channels
-/// care. The byte size that backpressure counts is `payload.count`.
+/// care. Backpressure counts `accountedSize`: the payload's size, at least 1,
+/// plus a small fixed overhead, so empty messages still fill an edge.
 ///
 /// ```swift
 /// var m = Message(text: #"{"level":"alert"}"#)
@@ -94,12 +95,36 @@ public struct Message: Sendable {
     /// The payload decoded as UTF-8 (invalid sequences repaired).
     public var text: String { withPayloadBytes { String(decoding: $0, as: UTF8.self) } }
 
-    /// Bytes this message counts for in `bufferedAmount`.
+    /// The payload's size in bytes.
     @inlinable public var byteSize: Int {
         switch storage {
         case let .owned(bytes): return bytes.count
         case let .shared(_, _, count): return Int(count)
         }
+    }
+
+    /// What one message costs an edge beyond its payload: a floor for the
+    /// bookkeeping each queued message needs, so that a flood of empty or tiny
+    /// messages still reaches `high_water`.
+    public static let accountingOverhead = 16
+
+    /// Bytes this message counts for in `bufferedAmount`: `max(1, byteSize)`
+    /// plus `accountingOverhead`. It depends on the payload's size only, not on
+    /// where the bytes live, so `compact()` never changes it.
+    @inlinable public var accountedSize: Int { max(1, byteSize) &+ Message.accountingOverhead }
+
+    /// Whether the payload is a range of a shared `ByteChunk`.
+    public var isChunkBacked: Bool {
+        if case .shared = storage { return true }
+        return false
+    }
+
+    /// Copies a chunk-backed payload into an array of its own, so that holding
+    /// this message no longer keeps the whole chunk alive. Owned payloads are
+    /// left as they are.
+    public mutating func compact() {
+        guard case let .shared(chunk, offset, count) = storage else { return }
+        storage = .owned(Array(UnsafeRawBufferPointer(rebasing: chunk.bytes[Int(offset)..<Int(offset + count)])))
     }
 
     /// The current wall-clock time in nanoseconds since the Unix epoch.
@@ -136,5 +161,43 @@ extension Array where Element == Message {
         var total = 0
         for m in self { total &+= m.byteSize }
         return total
+    }
+
+    /// Sum of the `accountedSize` of a batch: what it counts for in `bufferedAmount`.
+    @inlinable public var accountedSize: Int {
+        var total = 0
+        for m in self { total &+= m.accountedSize }
+        return total
+    }
+
+    /// Compacts the messages of every chunk that this batch uses less than a
+    /// quarter of (the few survivors of a filter, say), so that queueing them
+    /// does not pin whole chunks: what stays pinned is at most about four times
+    /// what the batch holds. Returns how many messages were copied. A batch
+    /// straight from a read covers its chunk (a separator byte per message
+    /// counts as used) and is left alone, so the common path copies nothing.
+    @discardableResult
+    public mutating func releaseSparseChunks() -> Int {
+        var copied = 0
+        var i = startIndex
+        while i < endIndex {
+            guard case let .shared(chunk, _, _) = self[i].storage else {
+                i += 1
+                continue
+            }
+            // The run of consecutive messages on this chunk, and how many of its bytes they use.
+            var end = i
+            var used = 0
+            while end < endIndex, case let .shared(c, _, count) = self[end].storage, c === chunk {
+                used += Int(count) + 1
+                end += 1
+            }
+            if used * 4 < chunk.capacity {
+                for k in i..<end { self[k].compact() }
+                copied += end - i
+            }
+            i = end
+        }
+        return copied
     }
 }

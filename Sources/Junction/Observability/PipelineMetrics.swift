@@ -2,20 +2,28 @@ import CoreMetrics
 import Foundation
 import Logging
 
-/// Per-component counters: `junction_messages_total` and `junction_bytes_total`.
+/// Per-component counters: `junction_messages_total`, `junction_bytes_total`
+/// and, for sinks, `junction_failed_messages_total`.
 struct ComponentMetrics: Sendable {
     let messages: Counter
     let bytes: Counter
+    let failures: Counter
 
     init(component: String, kind: String) {
         let dims = [("component", component), ("kind", kind)]
         messages = Counter(label: "junction_messages_total", dimensions: dims)
         bytes = Counter(label: "junction_bytes_total", dimensions: dims)
+        failures = Counter(label: "junction_failed_messages_total", dimensions: dims)
     }
 
     func sent(_ count: Int, bytes n: Int) {
         messages.increment(by: count)
         bytes.increment(by: n)
+    }
+
+    /// Messages a sink could not deliver.
+    func failed(_ count: Int) {
+        if count > 0 { failures.increment(by: count) }
     }
 }
 

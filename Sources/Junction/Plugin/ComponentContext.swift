@@ -28,8 +28,11 @@ public struct ComponentContext: Sendable {
     }
 
     /// Resolves a path from routes.yaml against its directory.
-    public func resolve(path: String) -> String {
+    public func resolve(path: String) -> String { Self.resolve(path: path, against: baseDirectory) }
+
+    /// Resolves `path` against `baseDirectory` (the directory of routes.yaml); absolute paths and `-` stay.
+    public static func resolve(path: String, against baseDirectory: String) -> String {
         if path.hasPrefix("/") || path == "-" { return path }
-        return baseDirectory == "." ? path : baseDirectory + "/" + path
+        return baseDirectory == "." || baseDirectory.isEmpty ? path : baseDirectory + "/" + path
     }
 }

@@ -23,3 +23,24 @@ extension Sink {
     public func start() throws {}
     public func close(completion: @escaping @Sendable () -> Void) { completion() }
 }
+
+/// A sink that can tell how much of a batch it failed to deliver, so failures
+/// are not counted as written. Implement `write(_:reporting:)`; the plain
+/// `write(_:completion:)` comes with it.
+///
+/// ```swift
+/// final class DevNull: ReportingSink {
+///     func write(_ batch: [Message], reporting completion: @escaping @Sendable (_ failed: Int) -> Void) { completion(0) }
+/// }
+/// ```
+public protocol ReportingSink: Sink {
+    /// Writes a batch; call `completion` exactly once, from any thread, with the
+    /// number of its messages that did not leave Junction (0 on success).
+    func write(_ batch: [Message], reporting completion: @escaping @Sendable (_ failed: Int) -> Void)
+}
+
+extension ReportingSink {
+    public func write(_ batch: [Message], completion: @escaping @Sendable () -> Void) {
+        write(batch, reporting: { _ in completion() })
+    }
+}

@@ -26,6 +26,9 @@ public protocol Stage: AnyObject {
     var nextDeadline: UInt64? { get }
     /// True while the stage holds back messages and wants no more input yet (rate limiting).
     var isHolding: Bool { get }
+    /// Input messages the stage holds and has not passed on yet (a batch being
+    /// filled, a rate limiter's queue); counted as lost when shutdown gives up.
+    var heldCount: Int { get }
 }
 
 extension Stage {
@@ -41,6 +44,7 @@ extension Stage {
     public func finish(into output: inout StageOutput) { flush(now: .max, into: &output) }
     public var nextDeadline: UInt64? { nil }
     public var isHolding: Bool { false }
+    public var heldCount: Int { 0 }
 }
 
 /// What a stage produced for the next stage: messages, and rejections with a reason.

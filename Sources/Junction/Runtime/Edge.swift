@@ -3,6 +3,9 @@ import Foundation
 /// A queue into a consumer (a route's stages, or a sink) that counts bytes the
 /// way `RTCDataChannel` does.
 ///
+/// Every message counts its `accountedSize` (payload bytes, at least 1, plus a
+/// small fixed overhead), the same on the way in and on the way out.
+///
 /// - `bufferedAmount`: bytes queued or handed to the consumer and not yet done;
 /// - `lowThreshold` (`bufferedAmountLowThreshold`): when `bufferedAmount` falls
 ///   to or below it, `bufferedamountlow` fires;
@@ -17,9 +20,14 @@ public final class Edge: @unchecked Sendable {
     public let lowThreshold: Int
 
     private let lock = NSLock()
-    private var batches: [[Message]] = []
-    private var head = 0
-    private var offset = 0  // messages of batches[head] already taken or dropped
+    /// A pushed batch and its accounted bytes.
+    private struct Queued {
+        var messages: [Message]
+        var cost: Int
+    }
+    private var queue = FIFO<Queued>()
+    private var offset = 0  // messages of queue.first already dropped
+    private var offsetCost = 0  // their accounted bytes
     private var queuedBytes = 0
     private var inFlightBytes = 0
     private var full = false
@@ -63,16 +71,19 @@ public final class Edge: @unchecked Sendable {
     public var isFull: Bool { lock.withLock { full } }
 
     /// Adds a batch. Never blocks; under `block` it may pass `highWater` by this batch and holds the upstream gates.
+    /// Messages that use little of a shared chunk are copied out first, so that a
+    /// queue does not pin chunks far larger than what it counts.
     /// Returns the number of messages dropped.
     @discardableResult
     func push(_ batch: [Message]) -> Int {
         guard !batch.isEmpty else { return 0 }
+        var batch = batch
+        batch.releaseSparseChunks()
+        var bytes = batch.accountedSize
         var dropped = 0
         var gatesToHold: [FlowGate] = []
         var amount = 0
         let wake: (@Sendable () -> Void)? = lock.withLock {
-            var batch = batch
-            var bytes = batch.byteSize
             switch policy {
             case .block:
                 break
@@ -81,8 +92,8 @@ public final class Edge: @unchecked Sendable {
                 let room = highWater - queuedBytes
                 if bytes > room {
                     var keep = 0, kept = 0
-                    while keep < batch.count, kept + batch[keep].byteSize <= room {
-                        kept += batch[keep].byteSize
+                    while keep < batch.count, kept + batch[keep].accountedSize <= room {
+                        kept += batch[keep].accountedSize
                         keep += 1
                     }
                     dropped = batch.count - keep
@@ -92,20 +103,27 @@ public final class Edge: @unchecked Sendable {
                     bytes = kept
                 }
             case .dropOldest:
-                while queuedBytes + bytes > highWater, head < batches.count {
-                    let m = batches[head][offset]
-                    queuedBytes -= m.byteSize
-                    _droppedBytes += m.byteSize
+                while queuedBytes + bytes > highWater, let first = queue.first {
+                    let cost = first.messages[offset].accountedSize
+                    queuedBytes -= cost
+                    _droppedBytes += cost
                     _droppedMessages += 1
                     dropped += 1
-                    advance()
+                    offset += 1
+                    offsetCost += cost
+                    if offset == first.messages.count {
+                        _ = queue.popFirst()
+                        offset = 0
+                        offsetCost = 0
+                    }
                 }
                 // The incoming batch alone may exceed the mark: keep its newest messages.
                 if queuedBytes + bytes > highWater {
                     var cut = 0
                     while cut < batch.count - 1, queuedBytes + bytes > highWater {
-                        bytes -= batch[cut].byteSize
-                        _droppedBytes += batch[cut].byteSize
+                        let cost = batch[cut].accountedSize
+                        bytes -= cost
+                        _droppedBytes += cost
                         cut += 1
                     }
                     _droppedMessages += cut
@@ -118,7 +136,7 @@ public final class Edge: @unchecked Sendable {
                 return nil
             }
             _pushedMessages += batch.count
-            batches.append(batch)
+            queue.append(Queued(messages: batch, cost: bytes))
             queuedBytes += bytes
             amount = queuedBytes + inFlightBytes
             if amount > _peakBufferedAmount { _peakBufferedAmount = amount }
@@ -137,46 +155,29 @@ public final class Edge: @unchecked Sendable {
         return dropped
     }
 
-    private func advance() {
-        offset += 1
-        if offset >= batches[head].count {
-            offset = 0
-            head += 1
-            if head > 64, head * 2 > batches.count {
-                batches.removeFirst(head)
-                head = 0
-            }
-        }
-    }
-
-    /// Takes queued messages, up to about `maxBytes` (at least one), moving their bytes in flight.
+    /// Takes queued messages, up to about `maxBytes` accounted bytes (at least one
+    /// pushed batch), moving their bytes in flight until `complete(accounted:)`.
     func pop(maxBytes: Int) -> [Message]? {
         // Hand over at most a quarter of the high-water mark at once, so the queue keeps room to work with.
         let maxBytes = min(maxBytes, max(1, highWater / 4))
         return lock.withLock {
-            guard head < batches.count else { return nil }
+            guard let first = queue.popFirst() else { return nil }
             var out: [Message]
+            var bytes: Int
             if offset == 0 {
-                out = batches[head]
+                out = first.messages
+                bytes = first.cost
             } else {
-                out = Array(batches[head][offset...])
-            }
-            var bytes = out.byteSize
-            batches[head] = []
-            head += 1
-            offset = 0
-            // Merge small following batches while under the limit.
-            while head < batches.count, offset == 0, bytes + batches[head].byteSize <= maxBytes {
-                let b = batches[head]
-                bytes += b.byteSize
-                out.append(contentsOf: b)
-                batches[head] = []
-                head += 1
-            }
-            if head == batches.count {
-                batches.removeAll(keepingCapacity: true)
-                head = 0
+                out = Array(first.messages[offset...])
+                bytes = first.cost - offsetCost
                 offset = 0
+                offsetCost = 0
+            }
+            // Merge small following batches while under the limit.
+            while let next = queue.first, bytes + next.cost <= maxBytes {
+                _ = queue.popFirst()
+                bytes += next.cost
+                out.append(contentsOf: next.messages)
             }
             queuedBytes -= bytes
             inFlightBytes += bytes
@@ -184,8 +185,9 @@ public final class Edge: @unchecked Sendable {
         }
     }
 
-    /// The consumer is done with `bytes` it popped; may fire `bufferedamountlow`.
-    func complete(bytes: Int) {
+    /// The consumer is done with a popped batch whose `accountedSize` is `bytes`;
+    /// may fire `bufferedamountlow`.
+    func complete(accounted bytes: Int) {
         var after = 0
         let gates: [FlowGate] = lock.withLock {
             let before = queuedBytes + inFlightBytes
@@ -202,7 +204,10 @@ public final class Edge: @unchecked Sendable {
     }
 
     /// Whether nothing is queued or in flight.
-    var isEmpty: Bool { lock.withLock { head >= batches.count && inFlightBytes == 0 } }
+    var isEmpty: Bool { lock.withLock { queue.isEmpty && inFlightBytes == 0 } }
+
+    /// Storage slots of the queue, taken ones included (tests check it stays bounded).
+    var storageSlots: Int { lock.withLock { queue.storageCount } }
 
     /// One producer finished; when all have, the consumer sees `isClosed` after draining.
     func producerFinished() {
@@ -220,13 +225,11 @@ public final class Edge: @unchecked Sendable {
     func discardQueued() -> Int {
         lock.withLock {
             var n = 0
-            while head < batches.count {
-                n += batches[head].count - offset
-                head += 1
+            while let q = queue.popFirst() {
+                n += q.messages.count - offset
                 offset = 0
             }
-            batches.removeAll()
-            head = 0
+            offsetCost = 0
             queuedBytes = 0
             return n
         }

@@ -35,6 +35,9 @@ public struct FIFO<Element> {
         return element
     }
 
+    /// Slots held by the storage, popped ones included (tests check that it stays bounded).
+    var storageCount: Int { items.count }
+
     public mutating func removeAll() {
         items.removeAll(keepingCapacity: true)
         head = 0

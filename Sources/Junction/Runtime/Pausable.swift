@@ -4,9 +4,19 @@ import Foundation
 ///
 /// Holds are counted: every full edge below adds one, every `bufferedamountlow`
 /// removes one; the first hold pauses and the last release resumes.
+///
+/// Transitions reach `onPause`/`onResume` one at a time and in order, and the
+/// last one delivered always matches the hold count: whichever thread changes
+/// the count delivers, and a thread that finds another one delivering leaves
+/// its change to it. No lock is held while a callback runs, so a callback may
+/// call back into the gate (or emit) without deadlock.
 final class FlowGate: @unchecked Sendable {
     private let lock = NSLock()
     private var holds = 0
+    /// The state the callbacks last announced.
+    private var announcedPaused = false
+    /// Whether a thread is running the delivery loop.
+    private var delivering = false
     private let onPause: @Sendable () -> Void
     private let onResume: @Sendable () -> Void
 
@@ -18,18 +28,36 @@ final class FlowGate: @unchecked Sendable {
     var isHeld: Bool { lock.withLock { holds > 0 } }
 
     func hold() {
-        let pause: Bool = lock.withLock {
-            holds += 1
-            return holds == 1
-        }
-        if pause { onPause() }
+        lock.withLock { holds += 1 }
+        deliver()
     }
 
     func release() {
-        let resume: Bool = lock.withLock {
-            holds -= 1
-            return holds == 0
+        lock.withLock { holds -= 1 }
+        deliver()
+    }
+
+    /// Announces the current state until it stops changing; returns at once if
+    /// another thread is already announcing (it will see this change).
+    private func deliver() {
+        let proceed: Bool = lock.withLock {
+            if delivering { return false }
+            delivering = true
+            return true
         }
-        if resume { onResume() }
+        guard proceed else { return }
+        while true {
+            let pause: Bool? = lock.withLock {
+                let want = holds > 0
+                guard want != announcedPaused else {
+                    delivering = false
+                    return nil
+                }
+                announcedPaused = want
+                return want
+            }
+            guard let pause else { return }
+            if pause { onPause() } else { onResume() }
+        }
     }
 }

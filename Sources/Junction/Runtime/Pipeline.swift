@@ -144,7 +144,9 @@ public final class Pipeline: @unchecked Sendable {
     public var finished: Bool { lock.withLock { isFinished } }
 
     /// Stops every source, lets in-flight messages drain for up to `timeout`, and
-    /// calls `completion(lost)` with the number of messages that did not make it.
+    /// calls `completion(lost)` with the number of messages that did not make it:
+    /// past the deadline, those queued on edges, held in stages and in a sink's
+    /// unfinished write; and always those a sink reported it failed to write.
     public func shutdown(timeout: Seconds? = nil, completion: @escaping @Sendable (Int) -> Void) {
         let first: Bool = lock.withLock {
             defer { stopping = true }
@@ -153,28 +155,45 @@ public final class Pipeline: @unchecked Sendable {
         guard first else { return }
         let limit = timeout ?? graph.shutdownTimeout
         let answered = LockedFlag()
-        onFinished { [services] in
+        onFinished { [self] in
             guard answered.set() else { return }
             services.stopAll()
-            completion(0)
+            completion(failedMessages)
         }
         for handle in sources { handle.stop() }
         DispatchQueue.global().asyncAfter(deadline: .now() + limit.dispatch) { [self] in
             guard answered.set() else { return }
-            var lost = 0
-            for runner in runners { lost += runner.inlet.discardQueued() }
-            for edges in sinkEdges.values { for e in edges { lost += e.discardQueued() } }
+            let lost = abandon()
             logger.error("shutdown timed out; messages still in flight were lost", metadata: ["lost": "\(lost)", "timeout": "\(limit.configDescription)"])
             services.stopAll()
-            completion(lost)
+            completion(lost + failedMessages)
         }
+    }
+
+    /// Messages sinks reported they could not write.
+    public var failedMessages: Int { drivers.reduce(0) { $0 + $1.failedCount } }
+
+    /// Stops every route and sink where they stand; returns the messages that
+    /// will not be delivered. Routes first, so nothing moves on into the sink
+    /// edges once they are counted.
+    private func abandon() -> Int {
+        var lost = 0
+        for runner in runners { lost += runner.abandon() }  // held in stages
+        for runner in runners { lost += runner.inlet.discardQueued() }
+        for driver in drivers { lost += driver.abandon() }  // in a sink's unfinished write
+        for edges in sinkEdges.values { for e in edges { lost += e.discardQueued() } }
+        return lost
     }
 
     /// Counts for a log line: messages per source and sink, drops and rejections per route.
     public func statsSummary() -> [String: String] {
         var out: [String: String] = [:]
         for s in sources { out["source.\(s.name)"] = "\(s.emittedCount)" }
-        for d in drivers { out["sink.\(d.name)"] = "\(d.writtenCount)" }
+        for d in drivers {
+            out["sink.\(d.name)"] = "\(d.writtenCount)"
+            let failed = d.failedCount
+            if failed > 0 { out["failed.\(d.name)"] = "\(failed)" }
+        }
         for (runner, route) in zip(runners, graph.routes) {
             let dropped = runner.inlet.droppedMessages + runner.outputs.reduce(0) { $0 + $1.edge.droppedMessages }
             if dropped > 0 { out["dropped.\(route.name)"] = "\(dropped)" }

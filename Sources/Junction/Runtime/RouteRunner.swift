@@ -63,16 +63,26 @@ final class RouteRunner: @unchecked Sendable {
         runTimers()
         while !gate.isHeld, !stages.contains(where: { $0.isHolding }) {
             guard let batch = inlet.pop(maxBytes: 256 * 1024) else { break }
-            let bytes = batch.byteSize
-            metrics.received(batch.count, bytes: bytes)
+            let cost = batch.accountedSize
+            metrics.received(batch.count, bytes: batch.byteSize)
             run(consume batch, from: 0)
-            inlet.complete(bytes: bytes)
+            inlet.complete(accounted: cost)
         }
         if inlet.isClosed, inlet.isEmpty, !stages.contains(where: { $0.isHolding }) {
             finish()
             return
         }
         armTimer()
+    }
+
+    /// Stops the route where it stands (shutdown past its deadline); returns the
+    /// messages its stages still hold, which will not be delivered.
+    func abandon() -> Int {
+        queue.sync {
+            guard !finished else { return 0 }
+            finished = true
+            return stages.reduce(0) { $0 + $1.heldCount }
+        }
     }
 
     /// Sends `messages` through stages `index...` and into the outputs.

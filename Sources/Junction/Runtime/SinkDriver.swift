@@ -20,12 +20,16 @@ final class SinkDriver: @unchecked Sendable {
     private var next = 0
     private var closing = false
     private var closed = false
+    private var inFlightCount = 0
     private var scheduled = false
     private let scheduleLock = NSLock()
     private var _written = 0  // under scheduleLock
+    private var _failed = 0  // under scheduleLock
 
-    /// Messages the sink completed.
+    /// Messages the sink delivered.
     var writtenCount: Int { scheduleLock.withLock { _written } }
+    /// Messages the sink reported it could not deliver (a `ReportingSink`).
+    var failedCount: Int { scheduleLock.withLock { _failed } }
 
     init(name: String, sink: any Sink, logger: Logger, metrics: ComponentMetrics, maxBatchBytes: Int = 256 * 1024, onClosed: @escaping @Sendable () -> Void) {
         self.name = name
@@ -60,20 +64,42 @@ final class SinkDriver: @unchecked Sendable {
             guard let batch = edge.pop(maxBytes: maxBatchBytes) else { continue }
             next = (index + 1) % edges.count
             inFlight = true
+            inFlightCount = batch.count
             let bytes = batch.byteSize
+            let cost = batch.accountedSize
             let count = batch.count
-            sink.write(batch) { [self] in
+            let done: @Sendable (Int) -> Void = { [self] failed in
                 queue.async {
-                    self.metrics.sent(count, bytes: bytes)
-                    self.scheduleLock.withLock { self._written += count }
-                    edge.complete(bytes: bytes)
+                    let failed = min(max(0, failed), count)
+                    self.metrics.sent(count - failed, bytes: failed == 0 ? bytes : bytes * (count - failed) / count)
+                    self.metrics.failed(failed)
+                    self.scheduleLock.withLock {
+                        self._written += count - failed
+                        self._failed += failed
+                    }
+                    edge.complete(accounted: cost)
                     self.inFlight = false
+                    self.inFlightCount = 0
                     self.drain()
                 }
+            }
+            if let reporting = sink as? any ReportingSink {
+                reporting.write(batch, reporting: done)
+            } else {
+                sink.write(batch) { done(0) }
             }
             return
         }
         if edges.allSatisfy({ $0.isClosed && $0.isEmpty }) { close() }
+    }
+
+    /// Stops taking batches (shutdown past its deadline); returns the messages of
+    /// the batch still in the sink's hands, which will not count as delivered in time.
+    func abandon() -> Int {
+        queue.sync {
+            closing = true
+            return inFlightCount
+        }
     }
 
     private func close() {

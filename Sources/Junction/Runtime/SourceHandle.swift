@@ -11,6 +11,8 @@ final class SourceHandle: SourceOutput, @unchecked Sendable {
     private let logger: Logger
     private let lock = NSLock()
     private var finished = false
+    private var emitting = 0  // emits past the finished-check, still pushing
+    private var closed = false  // the inlets heard producerFinished
     private var lateMessages = 0
     private var emitted = 0
     private let onFinished: @Sendable () -> Void
@@ -34,23 +36,47 @@ final class SourceHandle: SourceOutput, @unchecked Sendable {
 
     var isPaused: Bool { gate.isHeld }
 
+    /// Delivers a batch to every inlet, unless the output has finished.
+    ///
+    /// The finished-check and the pushes are one step as far as `finish()` is
+    /// concerned: a batch that passed the check is pushed before the inlets hear
+    /// that this producer finished (`finish()` leaves closing them to the last
+    /// emit in progress). No lock is held while pushing, since a push may pause
+    /// the source through its gate.
     func emit(_ batch: [Message]) {
         guard !batch.isEmpty else { return }
-        if lock.withLock({ finished }) {
-            lock.withLock { lateMessages += batch.count }
-            return
+        let accepted: Bool = lock.withLock {
+            if finished {
+                lateMessages += batch.count
+                return false
+            }
+            emitting += 1
+            emitted += batch.count
+            return true
         }
-        lock.withLock { emitted += batch.count }
+        guard accepted else { return }
         metrics.sent(batch.count, bytes: batch.byteSize)
         for inlet in inlets { inlet.push(batch) }
+        let closeNow: Bool = lock.withLock {
+            emitting -= 1
+            guard emitting == 0, finished, !closed else { return false }
+            closed = true
+            return true
+        }
+        if closeNow { closeInlets() }
     }
 
     func finish() {
-        let first: Bool = lock.withLock {
-            defer { finished = true }
-            return !finished
+        let closeNow: Bool = lock.withLock {
+            finished = true
+            guard emitting == 0, !closed else { return false }
+            closed = true
+            return true
         }
-        guard first else { return }
+        if closeNow { closeInlets() }
+    }
+
+    private func closeInlets() {
         for inlet in inlets { inlet.producerFinished() }
         onFinished()
     }
