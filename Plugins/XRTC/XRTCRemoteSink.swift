@@ -10,13 +10,14 @@ import Synchronization
 /// message over the size limit is an error, counted and logged, never
 /// truncated. A set that fails for want of a session, a connection or time
 /// is retried (with a doubling backoff) until it is accepted or the sink
-/// closes; one the server refuses as invalid is counted and skipped.
+/// closes; one the server refuses as invalid is counted and skipped. Every
+/// message that did not reach the server is reported as failed.
 ///
 /// ```yaml
 /// sinks:
 ///   remote: { type: xrtc, url: "https://xrtc.example.com", portal: ptz }
 /// ```
-public final class XRTCRemoteSink: Sink, Sendable {
+public final class XRTCRemoteSink: ReportingSink, Sendable {
     private let client: XRTCClient
     private let packer: XRTCSetPacker
     private let logger: Logger
@@ -37,16 +38,17 @@ public final class XRTCRemoteSink: Sink, Sendable {
         retries = Counter(label: "junction_xrtc_client_retries_total", dimensions: dims)
     }
 
-    public func write(_ batch: [Message], completion: @escaping @Sendable () -> Void) {
+    public func write(_ batch: [Message], reporting completion: @escaping @Sendable (_ failed: Int) -> Void) {
         let payloads = batch.map(\.text)
         Task { [self] in
-            await send(payloads)
-            completion()
+            completion(await send(payloads))
         }
     }
 
-    private func send(_ payloads: [String]) async {
+    /// Sends every set in order; returns how many payloads did not get through.
+    private func send(_ payloads: [String]) async -> Int {
         let packed = packer.pack(payloads)
+        var failed = packed.oversized.count
         for index in packed.oversized {
             oversized.increment()
             logger.error("message over the XRTC set size limit; not sent", metadata: [
@@ -55,10 +57,11 @@ public final class XRTCRemoteSink: Sink, Sendable {
         }
         for (body, count) in zip(packed.bodies, packed.counts) {
             var backoff = 0.5
-            while !closed.load(ordering: .acquiring) {
+            var sent = false
+            while !sent && !closed.load(ordering: .acquiring) {
                 do {
                     try await client.set(body)
-                    break
+                    sent = true
                 } catch let error where Self.isRefusal(error) {
                     refused.increment(by: count)
                     logger.error("XRTC server refused a set; its items are dropped", metadata: ["error": "\(error)", "items": "\(count)"])
@@ -70,7 +73,9 @@ public final class XRTCRemoteSink: Sink, Sendable {
                     backoff = min(backoff * 2, maxBackoff)
                 }
             }
+            if !sent { failed += count }
         }
+        return failed
     }
 
     /// The request itself is wrong (errorcode 20 or 30): sending it again can't help.

@@ -97,4 +97,32 @@ struct XRTCRemoteTests {
     }
 }
 
+@Suite("Remote XRTC sink")
+struct XRTCRemoteSinkTests {
+    /// Messages reach a (local) server in order, packed; one over the size
+    /// limit is reported as failed and the rest still go.
+    @Test func sinkSendsInOrderAndReportsWhatItCouldNotSend() async throws {
+        let hub = makeHub(keys: ["key-1"])
+        let listener = HTTPListener()
+        listener.configure(try ListenConfig(address: "127.0.0.1:0"))
+        XRTCServer(hub: hub, logger: Logger(label: "test")).mount(on: listener, path: "/v1")
+        try listener.start()
+        defer { listener.stop() }
+        var config = XRTCPortalConfig()
+        config.portal = "out"
+        config.url = "http://127.0.0.1:\(listener.port)"
+        config.accountID = "AC1"
+        config.apiKey = "key-1"
+        config.itemsPerSet = 2
+        let sink = try XRTCRemoteSink(config: config, context: ComponentContext(name: "up", type: "xrtc"))
+        let batch = ["a", "b", "x" * 2000, "c"].map { Message(text: $0) }
+        let failed = await withCheckedContinuation { continuation in
+            sink.write(batch, reporting: { continuation.resume(returning: $0) })
+        }
+        #expect(failed == 1)
+        #expect(hub.items(account: "AC1", portal: "out", after: 0).map(\.payload) == ["a", "b", "c"])
+        await withCheckedContinuation { continuation in sink.close { continuation.resume() } }
+    }
+}
+
 private func * (s: String, n: Int) -> String { String(repeating: s, count: n) }
