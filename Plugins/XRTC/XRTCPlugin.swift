@@ -6,7 +6,19 @@ import Logging
 /// source and sink for hosted portals.
 public enum XRTCPlugin {
     public static func register(into registry: inout PluginRegistry) {
-        registry.registerSection("xrtc", config: XRTCSectionConfig.self, doc: "The embedded XRTC server: accounts, API keys and limits.") { config, services in
+        // The nested configs are listed field by field below their parent.
+        let fields = PluginRegistry.fieldDocs(XRTCSectionConfig.self).map { field in
+            switch field.key {
+            case "accounts": PluginRegistry.FieldDoc(key: field.key, type: "[{id, api_keys}]", defaultValue: "required", required: true, doc: field.doc)
+            case "limits": PluginRegistry.FieldDoc(key: field.key, type: "{…}", defaultValue: "see limits.*", doc: field.doc)
+            default: field
+            }
+        }
+            + PluginRegistry.fieldDocs(XRTCAccountConfig.self, prefix: "accounts[].")
+            + PluginRegistry.fieldDocs(XRTCLimits.self, prefix: "limits.")
+        registry.registerSection(
+            "xrtc", config: XRTCSectionConfig.self, doc: "The embedded XRTC server: accounts, API keys and limits.", fields: fields
+        ) { config, services in
             let hub = services.shared(XRTCHub.self) { XRTCHub(config: config) }
             let listener = services.shared(HTTPListener.self) { HTTPListener(services: services) }
             XRTCServer(hub: hub, logger: Logger(label: "junction.xrtc")).mount(on: listener, path: config.path)

@@ -141,7 +141,15 @@ public final class HTTPListener: LifecycleService, @unchecked Sendable {
 /// Registers the `listen:` section.
 public enum JunctionNetPlugin {
     public static func register(into registry: inout PluginRegistry) {
-        registry.registerSection("listen", config: ListenConfig.self, doc: "Address of the shared HTTP/WebSocket listener: HOST:PORT, or {address, tls: {cert, key}, max_body, max_connections, threads}.") { config, services in
+        let defaults = ListenConfig()
+        let fields = [
+            PluginRegistry.FieldDoc(key: "address", type: "HOST:PORT", defaultValue: "\(defaults.host):\(defaults.port)", doc: "Where to listen; the whole section may be just this string."),
+            PluginRegistry.FieldDoc(key: "tls", type: "{cert, key}", defaultValue: "none", doc: "PEM certificate and private key files: serve HTTPS."),
+            PluginRegistry.FieldDoc(key: "max_body", type: "size", defaultValue: defaults.maxBody.configDescription, doc: "Largest request body (413 above it)."),
+            PluginRegistry.FieldDoc(key: "max_connections", type: "int", defaultValue: "\(defaults.maxConnections)", doc: "Open connections per network thread."),
+            PluginRegistry.FieldDoc(key: "threads", type: "int", defaultValue: "one per core, at most 8", doc: "Network threads sharing the port."),
+        ]
+        registry.registerSection("listen", config: ListenConfig.self, doc: "The shared HTTP/WebSocket listener.", fields: fields) { config, services in
             services.shared(HTTPListener.self) { HTTPListener(services: services) }.configure(config)
         }
     }

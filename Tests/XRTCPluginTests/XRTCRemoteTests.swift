@@ -126,3 +126,14 @@ struct XRTCRemoteSinkTests {
 }
 
 private func * (s: String, n: Int) -> String { String(repeating: s, count: n) }
+
+@Test func pluginReferenceDocumentsTheSectionsFieldByField() {
+    var registry = PluginRegistry()
+    JunctionNetPlugin.register(into: &registry)
+    XRTCPlugin.register(into: &registry)
+    let text = registry.reference()
+    #expect(text.contains("    limits.ring_size: integer = 10\n"))
+    #expect(text.contains("    accounts[].api_keys: [string] = required\n"))
+    #expect(text.contains("    threads: int = one per core, at most 8\n"))
+    #expect(text.contains("    mode: probe|watch|stream = stream\n"))
+}

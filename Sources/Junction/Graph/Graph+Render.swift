@@ -91,7 +91,12 @@ extension PluginRegistry {
         }
         if !sectionList.isEmpty {
             out += "SECTIONS\n"
-            for s in sectionList { out += "  \(s.key) — \(s.doc)\n" }
+            for s in sectionList {
+                out += "  \(s.key) — \(s.doc)\n"
+                for f in s.fields {
+                    out += "    \(f.key): \(f.type) = \(f.defaultValue)\n      \(f.doc)\n"
+                }
+            }
         }
         return out
     }

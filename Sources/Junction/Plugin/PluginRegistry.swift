@@ -33,12 +33,41 @@ public struct PluginRegistry: Sendable {
         public let defaultValue: String
         public let required: Bool
         public let doc: String
+
+        /// A field described by hand (for a section whose config is not a ``ComponentConfig``).
+        ///
+        /// ```swift
+        /// FieldDoc(key: "threads", type: "int", defaultValue: "cores", doc: "Network threads.")
+        /// ```
+        public init(key: String, type: String, defaultValue: String, required: Bool = false, doc: String) {
+            self.key = key
+            self.type = type
+            self.defaultValue = defaultValue
+            self.required = required
+            self.doc = doc
+        }
+    }
+
+    /// The documented fields of a config type, from its declarations; `prefix`
+    /// names where it nests (`"limits."`).
+    ///
+    /// ```swift
+    /// let docs = PluginRegistry.fieldDocs(XRTCLimits.self, prefix: "limits.")
+    /// ```
+    public static func fieldDocs<C: ComponentConfig>(_ config: C.Type, prefix: String = "") -> [FieldDoc] {
+        let defaults = C()
+        return C.fields.map {
+            FieldDoc(key: prefix + $0.key, type: $0.typeName, defaultValue: $0.required ? "required" : $0.defaultDescription(in: defaults),
+                     required: $0.required, doc: $0.doc)
+        }
     }
 
     /// A top-level section of routes.yaml owned by a plugin (`xrtc:`, `listen:`).
     public struct Section: Sendable {
         public let key: String
         public let doc: String
+        /// Its fields, for `junction plugins`.
+        public let fields: [FieldDoc]
         let decode: @Sendable (Node, ConfigSession, ServiceRegistry) throws -> Void
     }
 
@@ -83,12 +112,13 @@ public struct PluginRegistry: Sendable {
         add(.sink, name, C.self, doc) { try make($0, $1) }
     }
 
-    /// Adds a top-level section; `apply` receives the decoded config and the shared services.
+    /// Adds a top-level section; `apply` receives the decoded config and the
+    /// shared services; `fields` document it in `junction plugins`.
     public mutating func registerSection<C: Decodable & Sendable>(
-        _ key: String, config: C.Type, doc: String,
+        _ key: String, config: C.Type, doc: String, fields: [FieldDoc] = [],
         apply: @escaping @Sendable (C, ServiceRegistry) throws -> Void
     ) {
-        sections[key] = Section(key: key, doc: doc) { node, session, services in
+        sections[key] = Section(key: key, doc: doc, fields: fields) { node, session, services in
             try apply(try session.decode(C.self, from: node, path: [key]), services)
         }
     }
@@ -97,10 +127,7 @@ public struct PluginRegistry: Sendable {
         _ kind: Kind, _ name: String, _ config: C.Type, _ doc: String,
         make: @escaping @Sendable (C, ComponentContext) throws -> AnyObject
     ) {
-        let defaults = C()
-        let fields = C.fields.map {
-            FieldDoc(key: $0.key, type: $0.typeName, defaultValue: $0.required ? "required" : $0.defaultDescription(in: defaults), required: $0.required, doc: $0.doc)
-        }
+        let fields = Self.fieldDocs(C.self)
         types[kind, default: [:]][name] = ComponentType(
             kind: kind, name: name, doc: doc, fields: fields,
             decode: { node, session, path in try session.decode(C.self, from: node, path: path) },
