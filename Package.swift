@@ -79,7 +79,7 @@ let package = Package(
         ),
         .target(
             name: "XRTCPlugin",
-            dependencies: ["Junction", "JunctionNet", .product(name: "Metrics", package: "swift-metrics")],
+            dependencies: ["Junction", "JunctionNet", "JunctionJSON", .product(name: "Metrics", package: "swift-metrics")],
             path: "Plugins/XRTC",
             swiftSettings: swiftSettings
         ),

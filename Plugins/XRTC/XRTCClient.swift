@@ -1,5 +1,6 @@
 import Foundation
 import Junction
+import JunctionJSON
 import JunctionNet
 import Logging
 import Synchronization
@@ -197,23 +198,23 @@ final class XRTCClient: Sendable {
     }
 
     static func apiError(_ status: Int, _ body: [UInt8]) -> XRTCClientError {
-        guard let object = try? XRTCJSON.object(body), let error = object["error"] as? [String: Any],
+        guard let object = try? XRTCJSON.object(body), let error = object["error"], case .object = error,
               let code = error["errorcode"].flatMap(XRTCJSON.integer) else {
             return .badResponse("HTTP \(status) without an XRTC error body")
         }
-        return .api(code: Int(code), status: status, message: error["errormessage"] as? String ?? "")
+        return .api(code: Int(code), status: status, message: error["errormessage"]?.stringValue ?? "")
     }
 
     /// `{"items":[{"portalid","payload","servertimestamp"}, …]}`.
     static func items(_ body: [UInt8]) throws(XRTCClientError) -> [XRTCRemoteItem] {
-        let object: [String: Any]
+        let object: JSONValue
         do { object = try XRTCJSON.object(body) } catch { throw .badResponse("not a JSON object") }
-        guard let raw = object["items"] as? [Any] else { throw .badResponse("no items array") }
+        guard case .array(let raw)? = object["items"] else { throw .badResponse("no items array") }
         var items: [XRTCRemoteItem] = []
         items.reserveCapacity(raw.count)
-        for entry in raw {
-            guard let item = entry as? [String: Any], let portal = item["portalid"] as? String,
-                  let payload = item["payload"] as? String else { throw .badResponse("an item without portalid or payload") }
+        for item in raw {
+            guard case .object = item, let portal = item["portalid"]?.stringValue,
+                  let payload = item["payload"]?.stringValue else { throw .badResponse("an item without portalid or payload") }
             let timestamp = item["servertimestamp"].flatMap(XRTCJSON.integer) ?? 0
             items.append(XRTCRemoteItem(portalID: portal, payload: payload, timestamp: timestamp))
         }

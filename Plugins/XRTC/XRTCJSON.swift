@@ -1,35 +1,50 @@
 import Foundation
+import JunctionJSON
 
 /// JSON reading and writing for the XRTC wire format.
+///
+/// Bodies are read with `JSONValue.parse` (simdjson, with Foundation's
+/// `JSONSerialization` as the authority), so what is accepted and the values
+/// read are those of `JSONSerialization`; duplicate keys resolve as there (the
+/// last value counts).
 enum XRTCJSON {
-    /// Parses a request body; a body that is empty or only whitespace is `[:]`.
-    static func object(_ body: [UInt8]) throws(XRTCError) -> [String: Any] {
-        if body.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) { return [:] }
-        guard let value = try? JSONSerialization.jsonObject(with: Data(body), options: [.fragmentsAllowed]) else {
-            throw .values("Invalid arguments: the body is not valid JSON")
+    /// Parses a request body, which must be an object; a body that is empty or
+    /// only whitespace is `{}`.
+    static func object(_ body: [UInt8]) throws(XRTCError) -> JSONValue {
+        if body.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) { return .object([]) }
+        let value: JSONValue
+        do { value = try JSONValue.parse(body) } catch { throw .values("Invalid arguments: the body is not valid JSON") }
+        guard case .object = value else { throw .values("Invalid arguments: the body must be a JSON object") }
+        return value
+    }
+
+    /// The first key of `object` in sorted order that `allowed` refuses; of
+    /// keys that are equal as Swift strings, the first spelling (as a
+    /// dictionary built from the document keeps it).
+    static func firstUnknownKey(_ object: JSONValue, allowed: (String) -> Bool) -> String? {
+        var first: String?
+        for member in object.objectValue ?? [] where !allowed(member.key) {
+            if let current = first, !(member.key < current) { continue }
+            first = member.key
         }
-        guard let object = value as? [String: Any] else { throw .values("Invalid arguments: the body must be a JSON object") }
-        return object
+        return first
     }
 
-    /// Throws errorcode 20 naming the first key not in `allowed`.
-    static func checkNames(_ object: [String: Any], allowed: Set<String>, in place: String) throws(XRTCError) {
-        if let bad = object.keys.sorted().first(where: { !allowed.contains($0) }) {
-            throw .names("Invalid arguments: unknown argument '\(bad)' in \(place)")
+    /// Throws errorcode 20 naming the first key (in sorted order) not in `allowed`.
+    /// (`place` is only built for the message.)
+    static func checkNames(_ object: JSONValue, allowed: [String], in place: @autoclosure () -> String) throws(XRTCError) {
+        if let bad = firstUnknownKey(object, allowed: { allowed.contains($0) }) {
+            throw .names("Invalid arguments: unknown argument '\(bad)' in \(place())")
         }
     }
 
-    /// Whether a parsed JSON value is `true` or `false` (Foundation boxes them as NSNumber).
-    static func isBool(_ value: Any) -> Bool {
-        guard let n = value as? NSNumber else { return false }
-        return String(cString: n.objCType) == "c"
-    }
+    /// Whether a parsed JSON value is `true` or `false`.
+    static func isBool(_ value: JSONValue) -> Bool { value.boolValue != nil }
 
-    /// An integer, accepting JSON numbers without a fraction.
-    static func integer(_ value: Any) -> Int64? {
-        guard let n = value as? NSNumber, !isBool(value) else { return nil }
-        let d = n.doubleValue
-        guard d.rounded() == d, abs(d) < 9.0e15 else { return nil }
+    /// An integer, accepting JSON numbers without a fraction (never booleans)
+    /// whose magnitude is under 9e15.
+    static func integer(_ value: JSONValue) -> Int64? {
+        guard case .number(let d) = value, d.rounded() == d, abs(d) < 9.0e15 else { return nil }
         return Int64(d)
     }
 

@@ -1,12 +1,19 @@
+import JunctionJSON
+
 /// Reading and checking the three request bodies of the XRTC API.
 enum XRTCRequests {
+    private static let setNames = ["items"]
+    private static let setItemNames = ["portalid", "payload", "servertimestamp"]
+    private static let getNames = ["portals", "mode", "schedule", "cutoff"]
+    private static let getPortalNames = ["portalid", "servertimestamp"]
+
     /// `{"accountid": "…", "apikey": "…"}`; every mistake is errorcode 30 (the login's "invalid arguments").
     static func login(_ body: [UInt8]) throws(XRTCError) -> (account: String, key: String) {
         let o = try XRTCJSON.object(body)
-        if let bad = o.keys.sorted().first(where: { $0 != "accountid" && $0 != "apikey" }) {
+        if let bad = XRTCJSON.firstUnknownKey(o, allowed: { $0 == "accountid" || $0 == "apikey" }) {
             throw .values("Invalid arguments: unknown argument '\(bad)'")
         }
-        guard let account = o["accountid"] as? String, let key = o["apikey"] as? String else {
+        guard let account = o["accountid"]?.stringValue, let key = o["apikey"]?.stringValue else {
             throw .values("Invalid arguments: accountid and apikey must be strings")
         }
         return (account, key)
@@ -15,16 +22,16 @@ enum XRTCRequests {
     /// `{"items":[{"portalid","payload"},…]}`: the first `itemsPerSet` items, checked.
     static func set(_ body: [UInt8], limits: XRTCLimits) throws(XRTCError) -> [(portal: String, payload: String)] {
         let o = try XRTCJSON.object(body)
-        try XRTCJSON.checkNames(o, allowed: ["items"], in: "item/set")
+        try XRTCJSON.checkNames(o, allowed: setNames, in: "item/set")
         guard let raw = o["items"] else { throw .names("Invalid arguments: 'items' is required") }
-        guard let list = raw as? [Any] else { throw .values("Invalid arguments: 'items' must be a list") }
+        guard case .array(let list) = raw else { throw .values("Invalid arguments: 'items' must be a list") }
         var items: [(portal: String, payload: String)] = []
         var bytes = 0
-        for (i, element) in list.prefix(limits.itemsPerSet).enumerated() {
-            guard let item = element as? [String: Any] else { throw .values("Invalid arguments: items[\(i)] must be an object") }
-            try XRTCJSON.checkNames(item, allowed: ["portalid", "payload", "servertimestamp"], in: "items[\(i)]")
+        for (i, item) in list.prefix(limits.itemsPerSet).enumerated() {
+            guard case .object = item else { throw .values("Invalid arguments: items[\(i)] must be an object") }
+            try XRTCJSON.checkNames(item, allowed: setItemNames, in: "items[\(i)]")
             let portal = try portalID(item["portalid"], limits: limits, at: "items[\(i)]")
-            guard let payload = item["payload"] as? String else {
+            guard let payload = item["payload"]?.stringValue else {
                 throw item["payload"] == nil ? .names("Invalid arguments: items[\(i)].payload is required") : .values("Invalid arguments: items[\(i)].payload must be a string")
             }
             if let ts = item["servertimestamp"], XRTCJSON.integer(ts) == nil {
@@ -42,13 +49,13 @@ enum XRTCRequests {
     /// `{"portals":[{"portalid","servertimestamp"?}], "mode", "schedule", "cutoff"}`; an empty body asks for every portal.
     static func get(_ body: [UInt8], limits: XRTCLimits) throws(XRTCError) -> XRTCGetRequest {
         let o = try XRTCJSON.object(body)
-        try XRTCJSON.checkNames(o, allowed: ["portals", "mode", "schedule", "cutoff"], in: "item/get")
+        try XRTCJSON.checkNames(o, allowed: getNames, in: "item/get")
         var request = XRTCGetRequest()
         if let raw = o["portals"] {
-            guard let list = raw as? [Any] else { throw .values("Invalid arguments: 'portals' must be a list") }
-            for (i, element) in list.enumerated() {
-                guard let p = element as? [String: Any] else { throw .values("Invalid arguments: portals[\(i)] must be an object") }
-                try XRTCJSON.checkNames(p, allowed: ["portalid", "servertimestamp"], in: "portals[\(i)]")
+            guard case .array(let list) = raw else { throw .values("Invalid arguments: 'portals' must be a list") }
+            for (i, p) in list.enumerated() {
+                guard case .object = p else { throw .values("Invalid arguments: portals[\(i)] must be an object") }
+                try XRTCJSON.checkNames(p, allowed: getPortalNames, in: "portals[\(i)]")
                 let id = try portalID(p["portalid"], limits: limits, at: "portals[\(i)]")
                 var since: Int64?
                 if let ts = p["servertimestamp"] {
@@ -59,13 +66,13 @@ enum XRTCRequests {
             }
         }
         if let raw = o["mode"] {
-            guard let s = raw as? String, let mode = XRTCGetRequest.Mode(rawValue: s) else {
+            guard let s = raw.stringValue, let mode = XRTCGetRequest.Mode(rawValue: s) else {
                 throw .values("Invalid arguments: mode must be probe, watch or stream")
             }
             request.mode = mode
         }
         if let raw = o["schedule"] {
-            guard let s = raw as? String, let schedule = XRTCGetRequest.Schedule(rawValue: s) else {
+            guard let s = raw.stringValue, let schedule = XRTCGetRequest.Schedule(rawValue: s) else {
                 throw .values("Invalid arguments: schedule must be LIFO or FIFO")
             }
             request.schedule = schedule
@@ -77,10 +84,10 @@ enum XRTCRequests {
         return request
     }
 
-    private static func portalID(_ value: Any?, limits: XRTCLimits, at place: String) throws(XRTCError) -> String {
-        guard let value else { throw .names("Invalid arguments: \(place).portalid is required") }
-        guard let id = value as? String, !id.isEmpty, id.count <= limits.portalIDLength else {
-            throw .values("Invalid arguments: \(place).portalid must be a string of 1 to \(limits.portalIDLength) characters")
+    private static func portalID(_ value: JSONValue?, limits: XRTCLimits, at place: @autoclosure () -> String) throws(XRTCError) -> String {
+        guard let value else { throw .names("Invalid arguments: \(place()).portalid is required") }
+        guard let id = value.stringValue, !id.isEmpty, id.count <= limits.portalIDLength else {
+            throw .values("Invalid arguments: \(place()).portalid must be a string of 1 to \(limits.portalIDLength) characters")
         }
         return id
     }

@@ -314,23 +314,29 @@ bool flatten(jsx_parser *p, simdjson::dom::element e, int depth) {
         p->events.push_back(jsx_event{JSX_EV_STRING, 0, s.data(), s.size()});
         return true;
     }
-    case element_type::ARRAY:
+    case element_type::ARRAY: {
         if (depth >= kMaxEventDepth) return false;
         p->events.push_back(jsx_event{JSX_EV_ARRAY_START, 0, nullptr, 0});
-        for (simdjson::dom::element child : e.get_array().value_unsafe()) {
+        // Copy the array handle: value_unsafe() returns a reference into a
+        // temporary result that would not outlive the range-for's init.
+        simdjson::dom::array array(e.get_array().value_unsafe());
+        for (simdjson::dom::element child : array) {
             if (!flatten(p, child, depth + 1)) return false;
         }
         p->events.push_back(jsx_event{JSX_EV_ARRAY_END, 0, nullptr, 0});
         return true;
-    case element_type::OBJECT:
+    }
+    case element_type::OBJECT: {
         if (depth >= kMaxEventDepth) return false;
         p->events.push_back(jsx_event{JSX_EV_OBJECT_START, 0, nullptr, 0});
-        for (simdjson::dom::key_value_pair field : e.get_object().value_unsafe()) {
+        simdjson::dom::object object(e.get_object().value_unsafe());
+        for (simdjson::dom::key_value_pair field : object) {
             p->events.push_back(jsx_event{JSX_EV_KEY, 0, field.key.data(), field.key.size()});
             if (!flatten(p, field.value, depth + 1)) return false;
         }
         p->events.push_back(jsx_event{JSX_EV_OBJECT_END, 0, nullptr, 0});
         return true;
+    }
     }
     return false;
 }

@@ -111,6 +111,9 @@ final class CurlLoop: @unchecked Sendable {
         clients[id]?.share.cookies() ?? [:]
     }
 
+    /// Idle connections kept for reuse, over all hosts.
+    static let idleConnections = 256
+
     /// CURLMOPT_MAX_HOST_CONNECTIONS is per multi handle: the largest limit among live clients.
     private func updateHostLimit() {
         guard let multi else { return }
@@ -151,6 +154,10 @@ final class CurlLoop: @unchecked Sendable {
             return
         }
         self.multi = multi
+        // One connection cache serves every client of the process: keep
+        // enough idle connections that many peers don't evict each other's
+        // (curl's default grows with the handles added, from a small start).
+        _ = junction_curlm_set_long(multi, CURLMOPT_MAXCONNECTS, Self.idleConnections)
         inbox.attach(multi: multi)
         commandBuffer.reserveCapacity(256)
         ready(.success(()))
