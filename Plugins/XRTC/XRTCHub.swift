@@ -53,6 +53,12 @@ public final class XRTCHub: @unchecked Sendable {
     private struct Portal {
         var ring: [XRTCItem] = []
         var count: UInt64 = 0
+
+        mutating func append(portalID: String, payload: String, timestamp: Int64, seq: UInt64, ringSize: Int) {
+            count += 1
+            ring.append(XRTCItem(portalID: portalID, payload: payload, timestamp: timestamp, seq: seq, index: count))
+            if ring.count > ringSize { ring.removeFirst(ring.count - ringSize) }
+        }
     }
 
     private struct Waiter {
@@ -141,14 +147,17 @@ public final class XRTCHub: @unchecked Sendable {
 
     /// Marks portals active for a key; 30 when that would pass the active-portal limit.
     private func touchPortals(_ ids: [String], key: String, now: UInt64) throws(XRTCError) {
-        var mine = active[key] ?? [:]
         let window = limits.activePortalWindow.nanoseconds
-        mine = mine.filter { elapsed($0.value, now) < window }
-        for id in ids where mine[id] == nil && mine.count >= limits.activePortalsPerKey {
-            throw .values("Invalid arguments: more than \(limits.activePortalsPerKey) active portals for this API key (portal '\(id)')")
+        // In place: the common case (portals already active) allocates nothing.
+        var mine = active.removeValue(forKey: key) ?? [:]
+        defer { active[key] = mine }
+        if ids.contains(where: { mine[$0] == nil }) {
+            mine = mine.filter { elapsed($0.value, now) < window }
+            for id in ids where mine[id] == nil && mine.count >= limits.activePortalsPerKey {
+                throw .values("Invalid arguments: more than \(limits.activePortalsPerKey) active portals for this API key (portal '\(id)')")
+            }
         }
         for id in ids { mine[id] = now }
-        active[key] = mine
     }
 
     // MARK: Set
@@ -159,7 +168,9 @@ public final class XRTCHub: @unchecked Sendable {
         let ts = wallClock()
         let notices: [@Sendable () -> Void] = try locked { () throws(XRTCError) -> [@Sendable () -> Void] in
             let s = try touchSession(token, now: now)
-            try touchPortals(Array(Set(items.map(\.portal))), key: s.key, now: now)
+            var ids: [String] = []
+            for item in items where !ids.contains(item.portal) { ids.append(item.portal) }
+            try touchPortals(ids, key: s.key, now: now)
             return items.flatMap { store(account: s.account, portal: $0.portal, payload: $0.payload, timestamp: ts) }
         }
         deliver(notices)
@@ -183,11 +194,11 @@ public final class XRTCHub: @unchecked Sendable {
     /// Appends to a ring (under the lock); returns the notifications to deliver.
     private func store(account: String, portal id: String, payload: String, timestamp: Int64) -> [@Sendable () -> Void] {
         seq += 1
-        var portal = portals[account]?[id] ?? Portal()
-        portal.count += 1
-        portal.ring.append(XRTCItem(portalID: id, payload: payload, timestamp: timestamp, seq: seq, index: portal.count))
-        if portal.ring.count > limits.ringSize { portal.ring.removeFirst(portal.ring.count - limits.ringSize) }
-        portals[account, default: [:]][id] = portal
+        let seq = self.seq
+        let ringSize = limits.ringSize
+        // Mutated in place, so the ring is not copied on every item.
+        portals[account, default: [:]][id, default: Portal()].append(
+            portalID: id, payload: payload, timestamp: timestamp, seq: seq, ringSize: ringSize)
         var notices: [@Sendable () -> Void] = []
         for w in waiters.values where w.account == account && (w.portals == nil || w.portals!.contains(id)) {
             notices.append(w.notify)
