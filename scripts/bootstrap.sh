@@ -8,7 +8,7 @@ APT_PACKAGES=(
   pkg-config
   libwebsockets-dev libcurl4-openssl-dev libssl-dev libusrsctp-dev
   libjq-dev libsqlite3-dev libsimdjson-dev libyaml-dev
-  jq python3-venv
+  jq python3-venv openssl
 )
 
 missing=()

@@ -209,7 +209,7 @@ final class HTTPServiceLoop: @unchecked Sendable {
             guard let fd = ListenSocket.accept(from: listenFD) else { return }
             if !context.adoptConnection(fd) {
                 HTTPServerCounters.bump(counters.rejected)
-                logger.warning("refused a connection: connection limit reached", metadata: ["port": "\(port)"])
+                logger.warning("could not take a connection (connection limit reached, or its TLS start failed)", metadata: ["port": "\(port)"])
             }
         }
     }

@@ -323,3 +323,39 @@ def test_junction_client_through_junction_server(server, junction_bin, tmp_path)
     assert [g.get("n") for g in got] == list(range(25)), err.decode()[-2000:]
     assert all(g["routed"] is True for g in got)
     assert "over the XRTC set size limit" in err.decode()
+
+
+def test_tls_listener(junction_bin, tmp_path):
+    """`listen: {tls: {cert, key}}` serves HTTPS (the XRTC API and /health);
+    a plain-HTTP client on that port is refused without harming the server."""
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+                    "-keyout", str(tmp_path / "key.pem"), "-out", str(tmp_path / "cert.pem"), "-days", "1",
+                    "-subj", "/CN=localhost", "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost"],
+                   check=True, capture_output=True)
+    port = free_port()
+    (tmp_path / "routes.yaml").write_text(
+        f"listen: {{ address: 127.0.0.1:{port}, tls: {{ cert: cert.pem, key: key.pem }} }}\n"
+        "xrtc:\n  accounts:\n    - { id: AC1, api_keys: [k] }\n")
+    proc = subprocess.Popen([junction_bin, "run", "routes.yaml"], cwd=tmp_path, stderr=subprocess.PIPE)
+    base = f"https://127.0.0.1:{port}"
+    try:
+        for _ in range(100):
+            try:
+                if requests.get(base + "/health", verify=str(tmp_path / "cert.pem"), timeout=1).status_code == 200:
+                    break
+            except requests.exceptions.SSLError:
+                raise
+            except requests.exceptions.ConnectionError:
+                time.sleep(0.05)
+        s = requests.Session()
+        s.trust_env = False  # REQUESTS_CA_BUNDLE in the environment would override verify
+        s.verify = str(tmp_path / "cert.pem")
+        r = s.post(base + "/v1/auth/login", data=json.dumps({"accountid": "AC1", "apikey": "k"}))
+        assert r.status_code == 200 and "JSESSIONID" in s.cookies
+        assert s.post(base + "/v1/item/set", data=json.dumps({"items": [{"portalid": "p", "payload": "x"}]})).status_code == 200
+        with pytest.raises(requests.exceptions.ConnectionError):
+            requests.get(f"http://127.0.0.1:{port}/health", timeout=2)
+        assert s.get(base + "/health").json() == {"status": "ok"}
+    finally:
+        proc.terminate()
+        proc.wait(timeout=15)
