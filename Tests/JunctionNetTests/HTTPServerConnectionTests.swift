@@ -63,6 +63,37 @@ struct HTTPServerConnectionTests {
         #expect(text == "after=1")
     }
 
+    @Test("Pipelined requests to an inline handler: answers come in order until a close, and the server keeps serving")
+    func pipeliningInline() async throws {
+        let server = try startedServer { $0.mount("/echo", inline: true, handler: echoHandler) }
+        defer { server.stop() }
+        let port = server.port
+        let (answers, closed) = try await onThread { () -> ([String], Bool) in
+            let client = try RawHTTPClient(port: port)
+            var batch: [UInt8] = []
+            for i in 0..<5 {
+                batch += RawHTTPClient.request(i % 2 == 0 ? "POST" : "GET", "/echo?n=\(i)", body: i % 2 == 0 ? Array("b\(i)".utf8) : nil)
+            }
+            client.send(batch)
+            var answers: [String] = []
+            do {
+                for i in 0..<5 {
+                    let r = try client.readResponse(method: i % 2 == 0 ? "POST" : "GET")
+                    answers.append((r.headers["x-query"] ?? "?") + ":" + r.text)
+                }
+                return (answers, false)
+            } catch {
+                return (answers, true)
+            }
+        }
+        let expected = ["n=0:b0", "n=1:", "n=2:b2", "n=3:", "n=4:b4"]
+        #expect(answers == Array(expected.prefix(answers.count)))
+        #expect(closed || answers.count == 5)
+        // No spinning service thread: a fresh client is answered at once.
+        let text = try await onThread { try RawHTTPClient(port: port).roundTrip("GET", "/echo?after=1").headers["x-query"] ?? "" }
+        #expect(text == "after=1")
+    }
+
     @Test("A streamed response arrives chunk by chunk and ends")
     func streaming() async throws {
         // The handler writes chunk i+1 only after the test has read chunk i,
