@@ -38,14 +38,11 @@ enum XRTCJSON {
         }
     }
 
-    /// Whether a parsed JSON value is `true` or `false`.
-    static func isBool(_ value: JSONValue) -> Bool { value.boolValue != nil }
-
     /// An integer, accepting JSON numbers without a fraction (never booleans)
     /// whose magnitude is under 9e15.
     static func integer(_ value: JSONValue) -> Int64? {
-        guard case .number(let d) = value, d.rounded() == d, abs(d) < 9.0e15 else { return nil }
-        return Int64(d)
+        guard let n = value.int64Value, n.magnitude < 9_000_000_000_000_000 else { return nil }
+        return n
     }
 
     /// A JSON string literal with escapes.
