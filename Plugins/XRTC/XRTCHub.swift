@@ -135,22 +135,25 @@ public final class XRTCHub: @unchecked Sendable {
 
     /// The account and key of a live session, touching it; 10011 when unknown or idle too long.
     private func touchSession(_ token: String, now: UInt64) throws(XRTCError) -> Session {
-        guard var s = sessions[token] else { throw .session }
-        guard elapsed(s.lastUsed, now) <= limits.sessionIdle.nanoseconds else {
-            sessions[token] = nil
+        guard let index = sessions.index(forKey: token) else { throw .session }
+        guard elapsed(sessions.values[index].lastUsed, now) <= limits.sessionIdle.nanoseconds else {
+            sessions.remove(at: index)
             throw .session
         }
-        s.lastUsed = max(s.lastUsed, now)
-        sessions[token] = s
-        return s
+        // In place: one lookup, and the cursors are not copied.
+        sessions.values[index].lastUsed = max(sessions.values[index].lastUsed, now)
+        return sessions.values[index]
     }
 
     /// Marks portals active for a key; 30 when that would pass the active-portal limit.
-    private func touchPortals(_ ids: [String], key: String, now: UInt64) throws(XRTCError) {
+    private func touchPortals<C: Collection<String>>(_ ids: C, key: String, now: UInt64) throws(XRTCError) {
+        try Self.touch(&active[key, default: [:]], ids, now: now, limits: limits)
+    }
+
+    private static func touch<C: Collection<String>>(
+        _ mine: inout [String: UInt64], _ ids: C, now: UInt64, limits: XRTCLimits
+    ) throws(XRTCError) {
         let window = limits.activePortalWindow.nanoseconds
-        // In place: the common case (portals already active) allocates nothing.
-        var mine = active.removeValue(forKey: key) ?? [:]
-        defer { active[key] = mine }
         if ids.contains(where: { mine[$0] == nil }) {
             mine = mine.filter { elapsed($0.value, now) < window }
             for id in ids where mine[id] == nil && mine.count >= limits.activePortalsPerKey {
@@ -168,9 +171,8 @@ public final class XRTCHub: @unchecked Sendable {
         let ts = wallClock()
         let notices: [@Sendable () -> Void] = try locked { () throws(XRTCError) -> [@Sendable () -> Void] in
             let s = try touchSession(token, now: now)
-            var ids: [String] = []
-            for item in items where !ids.contains(item.portal) { ids.append(item.portal) }
-            try touchPortals(ids, key: s.key, now: now)
+            // Repeated portals are harmless here: nothing is added while checking.
+            try touchPortals(items.lazy.map(\.portal), key: s.key, now: now)
             return items.flatMap { store(account: s.account, portal: $0.portal, payload: $0.payload, timestamp: ts) }
         }
         deliver(notices)

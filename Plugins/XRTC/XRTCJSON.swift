@@ -47,21 +47,46 @@ enum XRTCJSON {
 
     /// A JSON string literal with escapes.
     static func quoted(_ s: String) -> [UInt8] {
-        var out: [UInt8] = [0x22]
-        out.reserveCapacity(s.utf8.count + 2)
+        var out: [UInt8] = []
+        appendQuoted(s, to: &out)
+        return out
+    }
+
+    /// Appends `s` as a JSON string literal with escapes.
+    static func appendQuoted(_ s: String, to out: inout [UInt8]) {
+        out.reserveCapacity(out.count + s.utf8.count + 2)
+        out.append(0x22)
         for b in s.utf8 {
             switch b {
-            case 0x22: out += [0x5C, 0x22]
-            case 0x5C: out += [0x5C, 0x5C]
-            case 0x0A: out += [0x5C, 0x6E]
-            case 0x0D: out += [0x5C, 0x72]
-            case 0x09: out += [0x5C, 0x74]
+            case 0x22, 0x5C: out.append(0x5C); out.append(b)
+            case 0x0A: out.append(0x5C); out.append(0x6E)
+            case 0x0D: out.append(0x5C); out.append(0x72)
+            case 0x09: out.append(0x5C); out.append(0x74)
             case 0..<0x20:
-                out += Array(String(format: "\\u%04x", b).utf8)
+                out.append(contentsOf: [0x5C, 0x75, 0x30, 0x30])  // \u00
+                out.append(hexDigits[Int(b >> 4)])
+                out.append(hexDigits[Int(b & 0xF)])
             default: out.append(b)
             }
         }
         out.append(0x22)
-        return out
+    }
+
+    private static let hexDigits = Array("0123456789abcdef".utf8)
+
+    /// Appends `n` in decimal.
+    static func appendInteger(_ n: Int64, to out: inout [UInt8]) {
+        if n < 0 { out.append(UInt8(ascii: "-")) }
+        var magnitude = n.magnitude
+        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)  // 24 bytes ≥ 19 digits, right-aligned
+        var count = 0
+        withUnsafeMutableBytes(of: &digits) { buffer in
+            repeat {
+                count += 1
+                buffer[24 - count] = UInt8(ascii: "0") + UInt8(magnitude % 10)
+                magnitude /= 10
+            } while magnitude > 0
+            out.append(contentsOf: buffer[(24 - count)..<24])
+        }
     }
 }

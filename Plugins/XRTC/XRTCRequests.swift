@@ -94,17 +94,30 @@ enum XRTCRequests {
 
     /// `{"items":[…]}` as one line of JSON.
     static func itemsBody(_ items: [XRTCItem]) -> [UInt8] {
-        var out = Array(#"{"items":["#.utf8)
+        var out: [UInt8] = []
+        out.reserveCapacity(16 + items.reduce(0) { $0 + $1.portalID.utf8.count + $1.payload.utf8.count + 64 })
+        out.append(contentsOf: #"{"items":["#.utf8)
         for (i, item) in items.enumerated() {
             if i > 0 { out.append(UInt8(ascii: ",")) }
-            out += Array(#"{"portalid":"#.utf8) + XRTCJSON.quoted(item.portalID)
-            out += Array(#","payload":"#.utf8) + XRTCJSON.quoted(item.payload)
-            out += Array(#","servertimestamp":\#(item.timestamp)}"#.utf8)
+            out.append(contentsOf: #"{"portalid":"#.utf8)
+            XRTCJSON.appendQuoted(item.portalID, to: &out)
+            out.append(contentsOf: #","payload":"#.utf8)
+            XRTCJSON.appendQuoted(item.payload, to: &out)
+            out.append(contentsOf: #","servertimestamp":"#.utf8)
+            XRTCJSON.appendInteger(item.timestamp, to: &out)
+            out.append(UInt8(ascii: "}"))
         }
-        out += Array("]}".utf8)
+        out.append(contentsOf: "]}".utf8)
         return out
     }
 
     /// `{"servertimestamp":…}`.
-    static func timestampBody(_ ms: Int64) -> [UInt8] { Array(#"{"servertimestamp":\#(ms)}"#.utf8) }
+    static func timestampBody(_ ms: Int64) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(40)
+        out.append(contentsOf: #"{"servertimestamp":"#.utf8)
+        XRTCJSON.appendInteger(ms, to: &out)
+        out.append(UInt8(ascii: "}"))
+        return out
+    }
 }

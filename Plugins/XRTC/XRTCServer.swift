@@ -47,21 +47,28 @@ final class XRTCServer: Sendable {
 
     /// The `JSESSIONID` cookie's value, read straight from the header bytes.
     private func token(_ request: HTTPRequest) throws(XRTCError) -> String {
-        guard let header = request.header("cookie") else { throw .session }
-        let name = Array("JSESSIONID=".utf8)
-        var bytes = Array(header.utf8)[...]
+        guard var header = request.header("cookie"),
+              let token = header.withUTF8({ Self.sessionCookie(in: $0[...]) }) else { throw .session }
+        return token
+    }
+
+    private static let sessionCookieName = Array("JSESSIONID=".utf8)
+
+    /// `JSESSIONID`'s value in a `Cookie` header (`a=1; JSESSIONID=…; b=2`).
+    static func sessionCookie(in header: Slice<UnsafeBufferPointer<UInt8>>) -> String? {
+        var bytes = header
         while !bytes.isEmpty {
             while let b = bytes.first, b == 0x20 || b == 0x09 || b == 0x3B { bytes = bytes.dropFirst() }
             let end = bytes.firstIndex(of: 0x3B) ?? bytes.endIndex
             let pair = bytes[bytes.startIndex..<end]
-            if pair.starts(with: name) {
-                var value = pair.dropFirst(name.count)
+            if pair.starts(with: sessionCookieName) {
+                var value = pair.dropFirst(sessionCookieName.count)
                 while let last = value.last, last == 0x20 || last == 0x09 { value = value.dropLast() }
                 return String(decoding: value, as: UTF8.self)
             }
             bytes = bytes[end...]
         }
-        throw .session
+        return nil
     }
 
     private func login(_ request: HTTPRequest, _ responder: HTTPResponder) throws(XRTCError) {

@@ -22,7 +22,7 @@ final class HTTPConnection {
     var method = ""
     var path = ""
     var query: [String: String] = [:]
-    var headers: [String: String] = [:]
+    var headers = HTTPHeaders()
     var body: [UInt8] = []
     var handler: HTTPRoute?
     /// Body bytes are read but thrown away (no handler, or already rejected).

@@ -20,10 +20,10 @@ public struct HTTPRequest: Sendable {
     /// Query arguments, percent-decoded; for a repeated name the last one wins.
     /// A bare `?flag` maps `flag` to `""`.
     public let query: [String: String]
-    /// Request headers by lowercased name. Repeated headers are joined with `,`
-    /// (cookies with `;`). Non-standard headers appear only if listed in
-    /// ``HTTPServerConfig/extraHeaders``.
-    public let headers: [String: String]
+    /// Request headers, looked up case-insensitively. Repeated headers are
+    /// joined with `,` (cookies with `;`). Non-standard headers appear only if
+    /// listed in ``HTTPServerConfig/extraHeaders``.
+    public let headers: HTTPHeaders
     /// The whole request body (empty when there is none).
     public let body: [UInt8]
 
@@ -34,7 +34,7 @@ public struct HTTPRequest: Sendable {
     /// ```
     public init(
         method: String, path: String, query: [String: String] = [:],
-        headers: [String: String] = [:], body: [UInt8] = []
+        headers: HTTPHeaders = [:], body: [UInt8] = []
     ) {
         self.method = method
         self.path = path
@@ -49,7 +49,6 @@ public struct HTTPRequest: Sendable {
     /// let type = request.header("Content-Type")  // "application/json"
     /// ```
     public func header(_ name: String) -> String? {
-        if let value = headers[name] { return value }
-        return headers[name.lowercased()]
+        headers[name]
     }
 }

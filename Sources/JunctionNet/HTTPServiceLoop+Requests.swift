@@ -138,7 +138,7 @@ extension HTTPServiceLoop {
             method: conn.method, path: conn.path, query: conn.query,
             headers: conn.headers, body: conn.body)
         conn.body = []
-        conn.headers = [:]
+        conn.headers = HTTPHeaders()
         conn.query = [:]
         guard route.inline else {
             pauseRx(conn)

@@ -131,9 +131,10 @@ extension HTTPServiceLoop {
             if !addHeader(wsi, "transfer-encoding", "chunked", &p, end) { return false }
         }
         for (name, value) in headers {
-            let lower = name.lowercased()
-            if lower == "content-length" || lower == "transfer-encoding" || lower == "connection" {
-                if lower == "connection" && value.lowercased().contains("close") { conn.closeAfter = true }
+            let isConnection = HTTPHeaders.equalsIgnoringASCIICase("connection", name)
+            if isConnection || HTTPHeaders.equalsIgnoringASCIICase("content-length", name)
+                || HTTPHeaders.equalsIgnoringASCIICase("transfer-encoding", name) {
+                if isConnection && value.lowercased().contains("close") { conn.closeAfter = true }
                 continue
             }
             guard Self.isToken(name), Self.isFieldValue(value) else {
@@ -154,21 +155,23 @@ extension HTTPServiceLoop {
         return true
     }
 
-    /// `name: value` through `lws_add_http_header_by_name` (which wants "name:" as a C string).
+    /// `name: value` through `lws_add_http_header_by_name` (which wants
+    /// "name:" as a C string), built in one reused scratch buffer.
     private func addHeader(
         _ wsi: OpaquePointer, _ name: String, _ value: String,
         _ p: inout UnsafeMutablePointer<UInt8>?, _ end: UnsafeMutablePointer<UInt8>
     ) -> Bool {
-        var cName = Array(name.utf8)
-        cName.append(UInt8(ascii: ":"))
-        cName.append(0)
-        var cValue = Array(value.utf8)
-        let length = Int32(cValue.count)
-        cValue.append(0)
-        return cName.withUnsafeBufferPointer { n in
-            cValue.withUnsafeBufferPointer { v in
-                lws_add_http_header_by_name(wsi, n.baseAddress, v.baseAddress, length, &p, end) == 0
-            }
+        headerScratch.removeAll(keepingCapacity: true)
+        headerScratch.append(contentsOf: name.utf8)
+        headerScratch.append(UInt8(ascii: ":"))
+        headerScratch.append(0)
+        let valueStart = headerScratch.count
+        headerScratch.append(contentsOf: value.utf8)
+        let length = Int32(headerScratch.count - valueStart)
+        headerScratch.append(0)
+        return headerScratch.withUnsafeBufferPointer { buffer in
+            guard let base = buffer.baseAddress else { return false }
+            return lws_add_http_header_by_name(wsi, base, base + valueStart, length, &p, end) == 0
         }
     }
 

@@ -5,8 +5,10 @@ import Foundation
 /// values. Service thread only; owns one scratch buffer big enough for any
 /// header the ah can hold.
 final class LWSHeaderReader {
-    /// Header tokens lws parses itself, with their lowercased names.
-    private let known: [(token: lws_token_indexes, name: String)]
+    /// Header tokens lws parses itself, and their lowercased names at the
+    /// same indices (apart, so the per-request scan touches no references).
+    private let knownTokens: [lws_token_indexes]
+    private let knownNames: [String]
     /// Non-standard headers to look up by name: (C name with ':', Swift name).
     private let extra: [(cName: [CChar], name: String)]
     private let scratch: UnsafeMutablePointer<CChar>
@@ -21,9 +23,10 @@ final class LWSHeaderReader {
             guard let cName = lws_token_to_string(token) else { continue }
             let spelled = String(cString: cName)
             guard spelled.hasSuffix(":"), !spelled.hasPrefix(":"), spelled.count > 1 else { continue }
-            known.append((token, String(spelled.dropLast())))
+            known.append((token, String(spelled.dropLast()).lowercased()))
         }
-        self.known = known
+        self.knownTokens = known.map(\.0)
+        self.knownNames = known.map(\.1)
         self.extra = extraHeaders.map { name in
             let lower = name.lowercased()
             return (Array((lower + ":").utf8CString), lower)
@@ -51,10 +54,14 @@ final class LWSHeaderReader {
     }
 
     /// Every well-known header present, plus the configured extra ones.
-    func headers(_ wsi: OpaquePointer) -> [String: String] {
-        var result: [String: String] = [:]
-        for (token, name) in known {
-            if let v = value(wsi, token) { result[name] = v }
+    func headers(_ wsi: OpaquePointer) -> HTTPHeaders {
+        var result = HTTPHeaders()
+        result.reserveCapacity(8)
+        knownTokens.withUnsafeBufferPointer { tokens in
+            for i in tokens.indices where lws_hdr_total_length(wsi, tokens[i]) > 0 {
+                let n = lws_hdr_copy(wsi, scratch, scratchSize, tokens[i])
+                if n > 0 { result.add(lowercased: knownNames[i], string(count: Int(n))) }
+            }
         }
         for (cName, name) in extra {
             let nlen = Int32(cName.count - 1)
@@ -62,7 +69,7 @@ final class LWSHeaderReader {
                 guard let base = namePtr.baseAddress, lws_hdr_custom_length(wsi, base, nlen) >= 0 else { return -1 }
                 return lws_hdr_custom_copy(wsi, scratch, scratchSize, base, nlen)
             }
-            if n >= 0 { result[name] = string(count: Int(n)) }
+            if n >= 0 { result.add(lowercased: name, string(count: Int(n))) }
         }
         return result
     }
