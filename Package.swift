@@ -33,6 +33,13 @@ let package = Package(
             pkgConfig: "libcurl",
             providers: [.apt(["libcurl4-openssl-dev"])]
         ),
+        .systemLibrary(
+            name: "COpenSSL",
+            path: "Sources/COpenSSL",
+            pkgConfig: "openssl",
+            providers: [.apt(["libssl-dev"])]
+        ),
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .target(
             name: "CSimdJSON",
             path: "Sources/CSimdJSON",
@@ -70,6 +77,14 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // WebRTC data channels: SDP, STUN (ICE-lite), and later DTLS, SCTP, DCEP.
+        .target(
+            name: "JunctionRTC",
+            dependencies: ["COpenSSL", "CZlib"],
+            path: "Sources/JunctionRTC",
+            swiftSettings: swiftSettings
+        ),
+
         // In-tree plugins: one target each, explicit path, depending on the core only.
         .target(
             name: "StdioPlugin",
@@ -104,6 +119,7 @@ let package = Package(
 
         .testTarget(name: "JunctionTests", dependencies: ["Junction"], path: "Tests/JunctionTests"),
         .testTarget(name: "JunctionNetTests", dependencies: ["Junction", "JunctionNet"], path: "Tests/JunctionNetTests"),
+        .testTarget(name: "JunctionRTCTests", dependencies: ["JunctionRTC"], path: "Tests/JunctionRTCTests"),
         .testTarget(name: "XRTCPluginTests", dependencies: ["Junction", "JunctionNet", "XRTCPlugin"], path: "Tests/XRTCPluginTests"),
         .testTarget(name: "StdioPluginTests", dependencies: ["Junction", "StdioPlugin"], path: "Tests/StdioPluginTests"),
         .testTarget(

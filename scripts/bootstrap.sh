@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 APT_PACKAGES=(
   pkg-config
   libwebsockets-dev libcurl4-openssl-dev libssl-dev libusrsctp-dev
-  libjq-dev libsqlite3-dev libsimdjson-dev libyaml-dev
+  libjq-dev libsqlite3-dev libsimdjson-dev libyaml-dev zlib1g-dev
   jq python3-venv openssl
 )
 
