@@ -2,12 +2,15 @@
 # XRTC server throughput and latency, in one run:
 #   (a) wrk keep-alive POST load on /v1/item/set and /v1/item/get (valid cookie)
 #       against Junction, and against nginx answering a static
-#       `200 {"servertimestamp":1}` on the same machine → ratio;
+#       `200 {"servertimestamp":1}` on the same machine → ratio. The loads
+#       alternate between the two servers for ROUNDS rounds and the medians
+#       are compared, so a burst of other work on the machine moves both;
 #   (b) set → stream delivery latency, p50/p99 over 1,000 items at 1 ms spacing.
 # Installs wrk and nginx (Debian) when missing. Writes the table into BENCHMARKS.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-DURATION=${DURATION:-10}
+DURATION=${DURATION:-5}
+ROUNDS=${ROUNDS:-3}
 CONNECTIONS=${CONNECTIONS:-32}
 THREADS=${THREADS:-2}
 ITEMS=${ITEMS:-1000}
@@ -110,10 +113,16 @@ rps() { # url script body → requests/s (wrk's figure); fails on non-2xx answer
   echo "$out" | awk '/Requests\/sec/ {print $2}'
 }
 
-J_SET=$(rps "http://127.0.0.1:$JPORT/v1/item/set" "$WORK/set.lua" "$SET_BODY")
-J_GET=$(rps "http://127.0.0.1:$JPORT/v1/item/get" "$WORK/get.lua" "$GET_BODY")
-N_SET=$(rps "http://127.0.0.1:$NPORT/v1/item/set" "$WORK/set.lua" "$SET_BODY")
-N_GET=$(rps "http://127.0.0.1:$NPORT/v1/item/get" "$WORK/get.lua" "$GET_BODY")
+declare -a J_SETS N_SETS J_GETS N_GETS
+for _ in $(seq "$ROUNDS"); do
+  J_SETS+=("$(rps "http://127.0.0.1:$JPORT/v1/item/set" "$WORK/set.lua" "$SET_BODY")")
+  N_SETS+=("$(rps "http://127.0.0.1:$NPORT/v1/item/set" "$WORK/set.lua" "$SET_BODY")")
+  J_GETS+=("$(rps "http://127.0.0.1:$JPORT/v1/item/get" "$WORK/get.lua" "$GET_BODY")")
+  N_GETS+=("$(rps "http://127.0.0.1:$NPORT/v1/item/get" "$WORK/get.lua" "$GET_BODY")")
+done
+median() { printf '%s\n' "$@" | sort -g | awk '{v[NR]=$1} END {print (NR % 2) ? v[(NR+1)/2] : (v[NR/2] + v[NR/2+1]) / 2}'; }
+J_SET=$(median "${J_SETS[@]}"); N_SET=$(median "${N_SETS[@]}")
+J_GET=$(median "${J_GETS[@]}"); N_GET=$(median "${N_GETS[@]}")
 RSS_KB=$(awk '/VmHWM/ {print $2}' "/proc/$JPID/status")
 
 # Set → stream latency: one session streams, another sets one item per ms with
@@ -179,11 +188,14 @@ REPORT=$(cat <<R
 
 wrk -t$THREADS -c$CONNECTIONS -d${DURATION}s keep-alive POSTs, $NPROC cores ($CPU), release build.
 nginx answers a static \`200 {"servertimestamp":1}\` on the same machine.
+Junction and nginx alternate, $ROUNDS rounds; the table has the medians.
 
 | load | Junction req/s | nginx req/s | Junction / nginx | target |
 |---|---:|---:|---:|---:|
 | item/set (1 item, valid cookie) | $J_SET | $N_SET | $SET_RATIO | ≥ 0.60 |
 | item/get probe (valid cookie) | $J_GET | $N_GET | $GET_RATIO | |
+
+Every round (req/s): Junction set ${J_SETS[*]}; nginx set ${N_SETS[*]}; Junction get ${J_GETS[*]}; nginx get ${N_GETS[*]}.
 
 Set → stream delivery over $ITEMS items at 1 ms spacing: p50 ${P50} ms, p99 ${P99} ms (target p99 ≤ 2 ms).
 Junction peak RSS during the run: $((RSS_KB / 1024)) MiB.
