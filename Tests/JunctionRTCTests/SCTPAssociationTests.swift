@@ -1,0 +1,73 @@
+import Testing
+@testable import JunctionRTC
+
+@Suite("SCTP association over AF_CONN", .serialized)
+struct SCTPAssociationTests {
+    @Test("Both ends connect (simultaneous INIT) and agree on the limits")
+    func comesUp() async throws {
+        let pair = try SCTPPair()
+        defer { pair.close() }
+        #expect(pair.client.state == .new)
+        #expect(await pair.connect())
+        #expect(pair.client.state == .connected && pair.server.state == .connected)
+        #expect(pair.clientStates.all == [.connecting, .connected])
+        #expect(pair.client.maxMessageSize == 262_144)
+        #expect(pair.client.statistics == SCTPAssociation.Statistics())
+    }
+
+    @Test("The smaller max-message-size wins; 0 means no limit of that side")
+    func maxMessageSize() {
+        var configuration = SCTPAssociation.Configuration(isDTLSClient: true)
+        configuration.remoteMaxMessageSize = 65_536
+        #expect(configuration.maxMessageSize == 65_536)
+        configuration.remoteMaxMessageSize = 0
+        #expect(configuration.maxMessageSize == 262_144)
+        configuration.localMaxMessageSize = 0
+        #expect(configuration.maxMessageSize == Int.max)
+    }
+
+    @Test("Closing one end aborts the other, and closes its channels")
+    func abort() async throws {
+        let pair = try SCTPPair()
+        #expect(await pair.connect())
+        let (local, remote) = try await pair.openChannel()
+        let localEvents = ChannelEvents(local)
+        let remoteEvents = ChannelEvents(remote)
+        pair.client.close()
+        #expect(await pair.clientStates.wait { $0.last == .closed })
+        #expect(await pair.serverStates.wait { $0.last == .failed })
+        #expect(await localEvents.closes.wait(forCount: 1))
+        #expect(await remoteEvents.closes.wait(forCount: 1))
+        #expect(await remoteEvents.errors.wait { $0 == [.associationFailed] })
+        #expect(local.readyState == .closed && remote.readyState == .closed)
+        #expect(throws: DataChannelError.invalidState(.closed)) { try local.send("late") }
+        #expect(throws: DataChannelError.invalidState(.closed)) { try pair.client.createDataChannel(label: "late") }
+        pair.server.close()
+    }
+
+    @Test("Packets that arrive before connect() are held, not fed to an unconnected socket")
+    func earlyPackets() async throws {
+        let pair = try SCTPPair()
+        defer { pair.close() }
+        pair.client.connect()  // its INIT reaches the server before the server connects
+        #expect(await pair.clientStates.wait { $0.contains(.connecting) })
+        pair.server.connect()
+        #expect(await pair.clientStates.wait { $0.contains(.connected) })
+        #expect(await pair.serverStates.wait { $0.contains(.connected) })
+    }
+
+    @Test("Garbage packets are dropped by usrsctp without harm")
+    func garbagePackets() async throws {
+        let pair = try SCTPPair()
+        defer { pair.close() }
+        #expect(await pair.connect())
+        var random = SplitMix64(state: 7)
+        for length in [0, 1, 11, 12, 13, 100, 1_200] {
+            pair.server.receive(packet: (0..<length).map { _ in UInt8.random(in: 0...255, using: &random) })
+        }
+        let (local, remote) = try await pair.openChannel()
+        let events = ChannelEvents(remote)
+        try local.send("still here")
+        #expect(await events.messages.wait { $0 == [.text("still here")] })
+    }
+}
