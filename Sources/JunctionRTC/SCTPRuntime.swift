@@ -53,25 +53,30 @@ public enum SCTPRuntime {
     }
 
     /// The sysctls libdatachannel settled on (`SctpTransport::SetSettings`),
-    /// as the research note lists them.
+    /// as the research note lists them: PR-SCTP on, ECN off, 1 MiB socket
+    /// buffers, congestion and timer defaults for WebRTC.
+    private static let sysctls: [(set: @convention(c) (UInt32) -> Int32, value: UInt32)] = [
+        (usrsctp_sysctl_set_sctp_pr_enable, 1),
+        (usrsctp_sysctl_set_sctp_ecn_enable, 0),
+        (usrsctp_sysctl_set_sctp_sendspace, 1 << 20),
+        (usrsctp_sysctl_set_sctp_recvspace, 1 << 20),
+        (usrsctp_sysctl_set_sctp_max_chunks_on_queue, 10 * 1_024),
+        (usrsctp_sysctl_set_sctp_initial_cwnd, 10),
+        (usrsctp_sysctl_set_sctp_max_burst_default, 10),
+        (usrsctp_sysctl_set_sctp_default_cc_module, 0),
+        (usrsctp_sysctl_set_sctp_delayed_sack_time_default, 20),
+        (usrsctp_sysctl_set_sctp_rto_min_default, 200),
+        (usrsctp_sysctl_set_sctp_rto_max_default, 10_000),
+        (usrsctp_sysctl_set_sctp_rto_initial_default, 1_000),
+        (usrsctp_sysctl_set_sctp_init_rto_max_default, 10_000),
+        (usrsctp_sysctl_set_sctp_init_rtx_max_default, 5),
+        (usrsctp_sysctl_set_sctp_assoc_rtx_max_default, 5),
+        (usrsctp_sysctl_set_sctp_path_rtx_max_default, 5),
+        (usrsctp_sysctl_set_sctp_heartbeat_interval_default, 10_000),
+    ]
+
     private static func applySysctls() {
-        _ = usrsctp_sysctl_set_sctp_pr_enable(1)
-        _ = usrsctp_sysctl_set_sctp_ecn_enable(0)
-        _ = usrsctp_sysctl_set_sctp_sendspace(1 << 20)
-        _ = usrsctp_sysctl_set_sctp_recvspace(1 << 20)
-        _ = usrsctp_sysctl_set_sctp_max_chunks_on_queue(10 * 1024)
-        _ = usrsctp_sysctl_set_sctp_initial_cwnd(10)
-        _ = usrsctp_sysctl_set_sctp_max_burst_default(10)
-        _ = usrsctp_sysctl_set_sctp_default_cc_module(0)
-        _ = usrsctp_sysctl_set_sctp_delayed_sack_time_default(20)
-        _ = usrsctp_sysctl_set_sctp_rto_min_default(200)
-        _ = usrsctp_sysctl_set_sctp_rto_max_default(10_000)
-        _ = usrsctp_sysctl_set_sctp_rto_initial_default(1_000)
-        _ = usrsctp_sysctl_set_sctp_init_rto_max_default(10_000)
-        _ = usrsctp_sysctl_set_sctp_init_rtx_max_default(5)
-        _ = usrsctp_sysctl_set_sctp_assoc_rtx_max_default(5)
-        _ = usrsctp_sysctl_set_sctp_path_rtx_max_default(5)
-        _ = usrsctp_sysctl_set_sctp_heartbeat_interval_default(10_000)
+        for sysctl in sysctls { _ = sysctl.set(sysctl.value) }
     }
 
     // MARK: - Token registry

@@ -5,9 +5,8 @@ import Testing
 struct DataChannelFlowControlTests {
     @Test("bufferedAmount grows with each send, falls only in later tasks, and the low event fires once")
     func bufferedAmountLow() async throws {
-        let pair = try SCTPPair()
+        let pair = try await SCTPPair.connected()
         defer { pair.close() }
-        #expect(await pair.connect())
         let (local, remote) = try await pair.openChannel()
         let atRemote = ChannelEvents(remote)
         let atLocal = ChannelEvents(local, messages: false)
@@ -28,9 +27,8 @@ struct DataChannelFlowControlTests {
 
     @Test("Empty messages count nothing in bufferedAmount")
     func emptyMessagesAreFree() async throws {
-        let pair = try SCTPPair()
+        let pair = try await SCTPPair.connected()
         defer { pair.close() }
-        #expect(await pair.connect())
         let (local, remote) = try await pair.openChannel()
         let events = ChannelEvents(remote)
         let amount = await perform(on: pair.client.delegateQueue) {
@@ -44,9 +42,8 @@ struct DataChannelFlowControlTests {
 
     @Test("Past the cap, send() throws and queues nothing")
     func cap() async throws {
-        let pair = try SCTPPair { $0.maxBufferedAmount = 100_000 }
+        let pair = try await SCTPPair.connected { $0.maxBufferedAmount = 100_000 }
         defer { pair.close() }
-        #expect(await pair.connect())
         let (local, _) = try await pair.openChannel()
         let chunk = [UInt8](repeating: 1, count: 16_384)
         let outcome = await perform(on: pair.client.delegateQueue) { () -> (Int, DataChannelError?, Int) in
@@ -67,9 +64,8 @@ struct DataChannelFlowControlTests {
 
     @Test("A paused receiver stops reading SCTP, so the sender's bufferedAmount grows; resuming drains it")
     func pausedReceiverBackpressure() async throws {
-        let pair = try SCTPPair()
+        let pair = try await SCTPPair.connected()
         defer { pair.close() }
-        #expect(await pair.connect())
         let (local, remote) = try await pair.openChannel()
         let atRemote = ChannelEvents(remote)
         let atLocal = ChannelEvents(local, messages: false)
@@ -101,9 +97,8 @@ struct DataChannelFlowControlTests {
 
     @Test("Dropping packets on the wire still delivers everything, in order, on a reliable channel")
     func lossyWire() async throws {
-        let pair = try SCTPPair()
+        let pair = try await SCTPPair.connected()
         defer { pair.close() }
-        #expect(await pair.connect())
         let (local, remote) = try await pair.openChannel()
         let events = ChannelEvents(remote)
         pair.wire.setLoss(percent: 10)

@@ -5,9 +5,8 @@ import Testing
 struct DataChannelTests {
     @Test("DCEP opens channels both ways: even ids from the DTLS client, odd from the server")
     func openBothWays() async throws {
-        let pair = try SCTPPair()
+        let pair = try await SCTPPair.connected()
         defer { pair.close() }
-        #expect(await pair.connect())
         let first = try pair.client.createDataChannel(label: "chat", options: .init(protocol: "json"))
         let second = try pair.client.createDataChannel(label: "files")
         let fromServer = try pair.server.createDataChannel(label: "status", options: .init(ordered: false, maxPacketLifeTime: 500))
@@ -53,9 +52,8 @@ struct DataChannelTests {
 
     @Test("Ordered text, binary and empty messages arrive intact and in order, both ways")
     func orderedMessages() async throws {
-        let pair = try SCTPPair()
+        let pair = try await SCTPPair.connected()
         defer { pair.close() }
-        #expect(await pair.connect())
         let (local, remote) = try await pair.openChannel()
         let atRemote = ChannelEvents(remote)
         let atLocal = ChannelEvents(local)
@@ -73,9 +71,8 @@ struct DataChannelTests {
 
     @Test("A message of max-message-size works; one byte more is refused locally")
     func sizeLimit() async throws {
-        let pair = try SCTPPair()
+        let pair = try await SCTPPair.connected()
         defer { pair.close() }
-        #expect(await pair.connect())
         let (local, remote) = try await pair.openChannel()
         let events = ChannelEvents(remote)
         #expect(local.maxMessageSize == 262_144)
@@ -97,9 +94,8 @@ struct DataChannelTests {
 
     @Test("An unordered channel with maxRetransmits 0 opens as such and carries messages")
     func unorderedUnreliable() async throws {
-        let pair = try SCTPPair()
+        let pair = try await SCTPPair.connected()
         defer { pair.close() }
-        #expect(await pair.connect())
         let (local, remote) = try await pair.openChannel(label: "game", options: .init(ordered: false, maxRetransmits: 0))
         #expect(!remote.ordered && remote.maxRetransmits == 0 && remote.maxPacketLifeTime == nil)
         let events = ChannelEvents(remote)
@@ -113,9 +109,8 @@ struct DataChannelTests {
 
     @Test("Closing a channel resets its stream and closes it on both sides; the id is free again")
     func closeByStreamReset() async throws {
-        let pair = try SCTPPair()
+        let pair = try await SCTPPair.connected()
         defer { pair.close() }
-        #expect(await pair.connect())
         let (local, remote) = try await pair.openChannel()
         let atLocal = ChannelEvents(local)
         let atRemote = ChannelEvents(remote)
@@ -145,9 +140,8 @@ struct DataChannelTests {
 
     @Test("The remote side closing also closes ours")
     func closeFromRemote() async throws {
-        let pair = try SCTPPair()
+        let pair = try await SCTPPair.connected()
         defer { pair.close() }
-        #expect(await pair.connect())
         let (local, remote) = try await pair.openChannel()
         let atLocal = ChannelEvents(local)
         remote.close()

@@ -28,8 +28,7 @@ struct SCTPAssociationTests {
 
     @Test("Closing one end aborts the other, and closes its channels")
     func abort() async throws {
-        let pair = try SCTPPair()
-        #expect(await pair.connect())
+        let pair = try await SCTPPair.connected()
         let (local, remote) = try await pair.openChannel()
         let localEvents = ChannelEvents(local)
         let remoteEvents = ChannelEvents(remote)
@@ -58,9 +57,8 @@ struct SCTPAssociationTests {
 
     @Test("Garbage packets are dropped by usrsctp without harm")
     func garbagePackets() async throws {
-        let pair = try SCTPPair()
+        let pair = try await SCTPPair.connected()
         defer { pair.close() }
-        #expect(await pair.connect())
         var random = SplitMix64(state: 7)
         for length in [0, 1, 11, 12, 13, 100, 1_200] {
             pair.server.receive(packet: (0..<length).map { _ in UInt8.random(in: 0...255, using: &random) })

@@ -116,6 +116,20 @@ struct SCTPPair {
         server.onDataChannel = { serverChannels.append($0) }
     }
 
+    /// A pair already connected (a test failure if it does not come up).
+    static func connected(
+        configure: (inout SCTPAssociation.Configuration) -> Void = { _ in }
+    ) async throws -> SCTPPair {
+        let pair = try SCTPPair(configure: configure)
+        guard await pair.connect() else {
+            pair.close()
+            throw PairError.notConnected
+        }
+        return pair
+    }
+
+    enum PairError: Error { case notConnected }
+
     /// Connects both sides (simultaneous open) and waits for COMM_UP on each.
     func connect() async -> Bool {
         client.connect()
