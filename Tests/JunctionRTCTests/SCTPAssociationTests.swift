@@ -68,4 +68,40 @@ struct SCTPAssociationTests {
         try local.send("still here")
         #expect(await events.messages.wait { $0 == [.text("still here")] })
     }
+
+    @Test("Bad DCEP, data for unknown streams and oversized messages are counted and dropped")
+    func badInputIsCounted() async throws {
+        // The server advertises (and enforces) 1000 bytes; the client does not know.
+        let pair = try await SCTPPair.connected { if !$0.isDTLSClient { $0.localMaxMessageSize = 1_000 } }
+        defer { pair.close() }
+        let (local, remote) = try await pair.openChannel()
+        let events = ChannelEvents(remote)
+        pair.client.enqueue(.control(stream: local.id, [0xFF, 0x00]))
+        pair.client.enqueue(.control(stream: local.id, [0x03, 0x00]))
+        pair.client.enqueue(.control(stream: 40, DCEPMessage.encodedAck))  // an ACK nobody waits for: ignored
+        pair.client.enqueue(SCTPOutgoingMessage(
+            channel: nil, stream: 42, ppid: .string, payload: Array("nobody".utf8), bufferedBytes: 0, unordered: false, reliability: .reliable
+        ))
+        try local.send([UInt8](repeating: 1, count: 2_000))
+        try local.send("after the garbage")
+        #expect(await events.messages.wait { $0 == [.text("after the garbage")] })
+        let statistics = pair.server.statistics
+        #expect(statistics.malformedDCEP == 2 && statistics.unroutableMessages == 1 && statistics.oversizedMessages == 1)
+        #expect(pair.server.state == .connected && remote.readyState == .open)
+    }
+
+    @Test("The deprecated partial PPIDs 52 and 54 are reassembled into one message")
+    func partialMessages() async throws {
+        let pair = try await SCTPPair.connected()
+        defer { pair.close() }
+        let (local, remote) = try await pair.openChannel()
+        let events = ChannelEvents(remote)
+        for (ppid, text) in [(SCTPPayloadProtocol.stringPartial, "hel"), (.stringPartial, "lo "), (.string, "world")] {
+            pair.client.enqueue(SCTPOutgoingMessage(
+                channel: nil, stream: local.id, ppid: ppid, payload: Array(text.utf8), bufferedBytes: 0, unordered: false,
+                reliability: .reliable
+            ))
+        }
+        #expect(await events.messages.wait { $0 == [.text("hello world")] })
+    }
 }
