@@ -40,6 +40,9 @@ let package = Package(
             providers: [.apt(["libssl-dev"])]
         ),
         .systemLibrary(name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        // usrsctp links through its module map alone: its pkg-config adds -DINET -DINET6,
+        // which usrsctp.h does not need and which SwiftPM warns about on every build.
+        .systemLibrary(name: "CUsrsctp", path: "Sources/CUsrsctp", providers: [.apt(["libusrsctp-dev"])]),
         .target(
             name: "CSimdJSON",
             path: "Sources/CSimdJSON",
@@ -80,7 +83,7 @@ let package = Package(
         // WebRTC data channels: SDP, STUN (ICE-lite), and later DTLS, SCTP, DCEP.
         .target(
             name: "JunctionRTC",
-            dependencies: ["COpenSSL", "CZlib"],
+            dependencies: ["COpenSSL", "CZlib", "CUsrsctp"],
             path: "Sources/JunctionRTC",
             swiftSettings: swiftSettings
         ),
