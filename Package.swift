@@ -102,6 +102,12 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "DataChannelPlugin",
+            dependencies: ["Junction", "JunctionNet", "JunctionRTC", .product(name: "Metrics", package: "swift-metrics")],
+            path: "Plugins/DataChannel",
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "StagesPlugin",
             dependencies: ["Junction", "JunctionJSON"],
             path: "Plugins/Stages",
@@ -111,7 +117,7 @@ let package = Package(
         .executableTarget(
             name: "junction",
             dependencies: [
-                "Junction", "JunctionNet", "StdioPlugin", "StagesPlugin", "XRTCPlugin",
+                "Junction", "JunctionNet", "StdioPlugin", "StagesPlugin", "XRTCPlugin", "DataChannelPlugin",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),

@@ -9,6 +9,7 @@ APT_PACKAGES=(
   libwebsockets-dev libcurl4-openssl-dev libssl-dev libusrsctp-dev
   libjq-dev libsqlite3-dev libsimdjson-dev libyaml-dev zlib1g-dev
   jq python3-venv openssl
+  chromium chromium-driver
 )
 
 missing=()

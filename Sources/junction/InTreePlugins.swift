@@ -1,3 +1,4 @@
+import DataChannelPlugin
 import Junction
 import JunctionNet
 import StagesPlugin
@@ -12,6 +13,7 @@ enum InTreePlugins {
         StagesPlugin.register(into: &registry)
         JunctionNetPlugin.register(into: &registry)
         XRTCPlugin.register(into: &registry)
+        DataChannelPlugin.register(into: &registry)
         return registry
     }
 }

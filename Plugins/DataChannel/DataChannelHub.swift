@@ -1,0 +1,257 @@
+import Dispatch
+import Foundation
+import Junction
+import JunctionRTC
+import Logging
+import Metrics
+
+/// The process's WebRTC sessions and their open channels, shared by the
+/// signaling endpoint, the `datachannel` sources (subscribers by label) and
+/// the sinks (senders by label or by session).
+final class DataChannelHub: @unchecked Sendable {
+    /// One open channel and the session it belongs to.
+    struct Entry {
+        let session: String
+        let channel: DataChannel
+    }
+
+    /// What a source hears: every message of every channel with its label.
+    typealias Subscriber = @Sendable (_ message: DataChannelMessage, _ entry: Entry) -> Void
+
+    let config: RTCSectionConfig
+    let logger: Logger
+    private let certificate: DTLSCertificate
+    private let lock = NSLock()
+    private var sessions: [String: PeerConnection] = [:]
+    private var channels: [ObjectIdentifier: Entry] = [:]
+    private var subscribers: [String: [Int: Subscriber]] = [:]
+    /// Labels whose source is paused: their channels stop reading SCTP.
+    private var pausedLabels: [String: Int] = [:]
+    private var negotiated: [UInt16: String] = [:]
+    private var lowWaiters: [ObjectIdentifier: [(threshold: Int, run: @Sendable () -> Void)]] = [:]
+    private var nextToken = 0
+    private var lastBadOfferLog: UInt64 = 0
+
+    private let sessionsOpen = Gauge(label: "junction_rtc_sessions_open")
+    private let channelsOpen = Gauge(label: "junction_rtc_channels_open")
+    private let sessionsTotal = Counter(label: "junction_rtc_sessions_total")
+    private let sessionsFailed = Counter(label: "junction_rtc_sessions_failed_total")
+    private let badOffers = Counter(label: "junction_rtc_bad_offers_total")
+    private let unrouted = Counter(label: "junction_rtc_unrouted_messages_total")
+
+    init(config: RTCSectionConfig, logger: Logger) throws {
+        self.config = config
+        self.logger = logger
+        do {
+            certificate = try DTLSCertificate(validityDays: 30)
+        } catch {
+            throw ConfigDiagnostic("rtc: could not make the DTLS certificate: \(error)")
+        }
+        sessionsOpen.record(0)
+        channelsOpen.record(0)
+    }
+
+    // MARK: Configuration (before the pipeline starts)
+
+    /// A channel every session opens without DCEP; one label per stream id.
+    func addNegotiated(label: String, id: Int) throws {
+        try lock.withLock {
+            let sid = UInt16(id)
+            if let other = negotiated[sid], other != label {
+                throw ConfigDiagnostic.field("id", "stream id \(id) is already the negotiated channel '\(other)'")
+            }
+            negotiated[sid] = label
+        }
+    }
+
+    // MARK: Sessions
+
+    enum OfferError: Error {
+        case bad(String)
+        case full
+    }
+
+    /// Answers an offer: a new peer connection whose channels join the hub.
+    func accept(offer text: String) throws(OfferError) -> PeerConnection {
+        let offer: SDPOffer
+        do {
+            offer = try SDPOffer(parsing: text)
+        } catch {
+            throw badOffer("invalid SDP offer: \(error)")
+        }
+        guard lock.withLock({ sessions.count }) < config.maxSessions else { throw .full }
+        var configuration = PeerConnection.Configuration(addresses: config.addresses, certificate: certificate)
+        configuration.maxMessageSize = config.maxMessageSize.bytes
+        configuration.connectTimeout = .milliseconds(Int(config.connectTimeout.value * 1000))
+        configuration.negotiatedChannels = lock.withLock { negotiated.sorted { $0.key < $1.key }.map { (label: $0.value, id: $0.key) } }
+        let pc: PeerConnection
+        do {
+            pc = try PeerConnection(offer: offer, configuration: configuration)
+        } catch {
+            if case .offer(let sdp) = error { throw badOffer("SDP offer not usable: \(sdp)") }
+            logger.error("could not answer a WebRTC offer", metadata: ["error": "\(error)"])
+            throw .bad("\(error)")
+        }
+        let id = pc.id
+        pc.onDataChannel = { [weak self] channel in self?.attach(channel, session: id) }
+        pc.onStateChange = { [weak self, weak pc] state in
+            guard let self else { return }
+            switch state {
+            case .failed:
+                sessionsFailed.increment()
+                logger.warning("WebRTC session failed", metadata: ["session": "\(id)", "reason": "\(pc?.failure ?? "?")"])
+                remove(session: id)
+            case .closed:
+                logger.info("WebRTC session closed", metadata: ["session": "\(id)"])
+                remove(session: id)
+            case .connected:
+                logger.info("WebRTC session connected", metadata: ["session": "\(id)"])
+            case .new, .connecting, .disconnected:
+                break
+            }
+        }
+        let open = lock.withLock { () -> Int in
+            sessions[id] = pc
+            return sessions.count
+        }
+        sessionsTotal.increment()
+        sessionsOpen.record(open)
+        pc.start()
+        return pc
+    }
+
+    /// Counts and logs an offer refused before it reached SDP parsing.
+    func countBadOffer(_ message: String) {
+        _ = badOffer(message)
+    }
+
+    private func badOffer(_ message: String) -> OfferError {
+        badOffers.increment()
+        let now = DispatchTime.now().uptimeNanoseconds
+        let log = lock.withLock { () -> Bool in
+            guard now &- lastBadOfferLog >= 1_000_000_000 else { return false }
+            lastBadOfferLog = now
+            return true
+        }
+        if log { logger.warning("rejected WebRTC offer", metadata: ["reason": "\(message)"]) }
+        return .bad(message)
+    }
+
+    private func remove(session id: String) {
+        let (open, gone) = lock.withLock { () -> (Int, [DataChannel]) in
+            sessions[id] = nil
+            let gone = channels.values.filter { $0.session == id }.map(\.channel)
+            return (sessions.count, gone)
+        }
+        sessionsOpen.record(open)
+        gone.forEach(detach)
+    }
+
+    /// Closes every session (shutdown).
+    func closeAll() {
+        let all = lock.withLock { Array(sessions.values) }
+        all.forEach { $0.close() }
+    }
+
+    // MARK: Channels
+
+    private func attach(_ channel: DataChannel, session: String) {
+        let entry = Entry(session: session, channel: channel)
+        let key = ObjectIdentifier(channel)
+        let (count, paused) = lock.withLock { () -> (Int, Bool) in
+            channels[key] = entry
+            return (channels.count, (pausedLabels[channel.label] ?? 0) > 0)
+        }
+        channelsOpen.record(count)
+        if paused { channel.pauseReceiving() }
+        channel.onClose = { [weak self, weak channel] in
+            if let self, let channel { detach(channel) }
+        }
+        channel.onBufferedAmountLow = { [weak self, weak channel] in
+            if let self, let channel { drained(channel) }
+        }
+        channel.onMessage = { [weak self] message in
+            guard let self else { return }
+            let subs = lock.withLock { subscribers[entry.channel.label].map { Array($0.values) } ?? [] }
+            if subs.isEmpty {
+                unrouted.increment()
+                return
+            }
+            for sub in subs { sub(message, entry) }
+        }
+    }
+
+    private func detach(_ channel: DataChannel) {
+        let key = ObjectIdentifier(channel)
+        let (count, waiters) = lock.withLock { () -> (Int?, [(threshold: Int, run: @Sendable () -> Void)]) in
+            let removed = channels.removeValue(forKey: key) != nil
+            return (removed ? channels.count : nil, lowWaiters.removeValue(forKey: key) ?? [])
+        }
+        if let count { channelsOpen.record(count) }
+        waiters.forEach { $0.run() }
+    }
+
+    /// Open channels with `label`; only those of `session` when given.
+    func channels(label: String, session: String? = nil) -> [Entry] {
+        lock.withLock {
+            channels.values.filter { $0.channel.label == label && (session == nil || $0.session == session) }
+        }
+    }
+
+    // MARK: Sources
+
+    func subscribe(label: String, _ subscriber: @escaping Subscriber) -> Int {
+        lock.withLock {
+            nextToken += 1
+            subscribers[label, default: [:]][nextToken] = subscriber
+            return nextToken
+        }
+    }
+
+    func unsubscribe(label: String, token: Int) {
+        lock.withLock { subscribers[label]?[token] = nil }
+    }
+
+    /// A paused source: its channels stop reading SCTP, so the peers' own
+    /// bufferedAmount grows and they slow down.
+    func setPaused(_ paused: Bool, label: String) {
+        let affected = lock.withLock { () -> [DataChannel]? in
+            let before = pausedLabels[label] ?? 0
+            let after = max(0, before + (paused ? 1 : -1))
+            pausedLabels[label] = after
+            guard (before == 0) != (after == 0) else { return nil }
+            return channels.values.filter { $0.channel.label == label }.map(\.channel)
+        }
+        for channel in affected ?? [] {
+            if paused { channel.pauseReceiving() } else { channel.resumeReceiving() }
+        }
+    }
+
+    // MARK: Sinks
+
+    /// Runs `then` once `channel.bufferedAmount` is at most `threshold` (or the channel closed).
+    func whenDrained(_ channel: DataChannel, below threshold: Int, then run: @escaping @Sendable () -> Void) {
+        // The threshold first: a fall across it after this point fires the event,
+        // which finds the waiter below or finds nothing because `run` ran already.
+        if channel.bufferedAmountLowThreshold != threshold { channel.bufferedAmountLowThreshold = threshold }
+        let key = ObjectIdentifier(channel)
+        let now = lock.withLock { () -> Bool in
+            guard channels[key] != nil, channel.bufferedAmount > threshold else { return true }
+            lowWaiters[key, default: []].append((threshold, run))
+            return false
+        }
+        if now { run() }
+    }
+
+    private func drained(_ channel: DataChannel) {
+        let key = ObjectIdentifier(channel)
+        let amount = channel.bufferedAmount
+        let ready = lock.withLock { () -> [@Sendable () -> Void] in
+            guard let waiting = lowWaiters[key] else { return [] }
+            let (go, stay) = (waiting.filter { amount <= $0.threshold }, waiting.filter { amount > $0.threshold })
+            lowWaiters[key] = stay.isEmpty ? nil : stay
+            return go.map(\.run)
+        }
+        ready.forEach { $0() }
+    }
+}

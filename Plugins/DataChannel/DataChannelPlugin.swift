@@ -1,0 +1,33 @@
+import Junction
+import JunctionNet
+import Logging
+
+/// Registers the `rtc:` section (WebRTC signaling on the shared listener)
+/// and the `datachannel` source and sink.
+public enum DataChannelPlugin {
+    public static func register(into registry: inout PluginRegistry) {
+        registry.registerSection(
+            "rtc", config: RTCSectionConfig.self,
+            doc: "WebRTC data channels: POST <path>/offer answers SDP offers (ICE-lite, DTLS, SCTP)."
+        ) { config, services in
+            _ = try hub(config, services)
+        }
+        registry.registerSource("datachannel", config: DataChannelConfig.self, doc: "Messages from WebRTC data channels with a label, from every session.") { config, context in
+            try DataChannelSource(config: config, hub: hub(nil, context.services))
+        }
+        registry.registerSink("datachannel", config: DataChannelConfig.self, doc: "Messages sent on WebRTC data channels with a label: back to the session in the metadata, or to all.") { config, context in
+            try DataChannelSink(config: config, hub: hub(nil, context.services), context: context)
+        }
+    }
+
+    /// The one hub per process, with the signaling endpoint mounted; the
+    /// `rtc:` section's settings when it is there, the defaults otherwise.
+    private static func hub(_ config: RTCSectionConfig?, _ services: ServiceRegistry) throws -> DataChannelHub {
+        try services.shared(DataChannelHub.self) {
+            let hub = try DataChannelHub(config: config ?? RTCSectionConfig(), logger: Logger(label: "junction.rtc"))
+            let listener = services.shared(HTTPListener.self) { HTTPListener(services: services) }
+            RTCOfferEndpoint.mount(on: listener, hub: hub)
+            return hub
+        }
+    }
+}

@@ -1,0 +1,163 @@
+"""A real browser against Junction's data channels: headless Chromium (Debian's
+chromium and chromium-driver, driven by Selenium) opens channels to Junction,
+echoes 100 messages and sends 5 MB through an echo route.
+
+Chromium does not gather loopback candidates, and its other host addresses
+are not for test traffic here, so Junction and Chromium both run inside a
+private network namespace made for the test (`unshare -n`) with a veth pair
+at 10.99.0.1: every packet stays inside it.
+"""
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+import urllib.request
+
+import pytest
+
+CHROMIUM = shutil.which("chromium")
+DRIVER = shutil.which("chromedriver")
+pytestmark = pytest.mark.skipif(not (CHROMIUM and DRIVER), reason="Debian chromium and chromium-driver are not installed")
+
+PAGE_SCRIPT = """
+const done = arguments[arguments.length - 1];
+const mdns = arguments[0];
+(async () => {
+  const results = {};
+  const pc = new RTCPeerConnection();
+  const chat = pc.createDataChannel("chat");
+  const bulk = pc.createDataChannel("bulk");
+  const opened = (ch) => new Promise((ok, fail) => {
+    ch.onopen = ok; setTimeout(() => fail(new Error(ch.label + " did not open")), 20000);
+  });
+  await pc.setLocalDescription(await pc.createOffer());
+  await new Promise((ok) => {
+    if (pc.iceGatheringState === "complete") return ok();
+    pc.onicegatheringstatechange = () => pc.iceGatheringState === "complete" && ok();
+    setTimeout(ok, 3000);
+  });
+  const response = await fetch("/rtc/offer", {
+    method: "POST", headers: {"Content-Type": "application/json"},
+    body: JSON.stringify({type: "offer", sdp: pc.localDescription.sdp}),
+  });
+  const answer = await response.json();
+  await pc.setRemoteDescription(answer);
+  await Promise.all([opened(chat), opened(bulk)]);
+  results.maxMessageSize = pc.sctp.maxMessageSize;
+  results.connectionState = pc.connectionState;
+
+  // 100 echoes, one at a time.
+  const echoes = [];
+  for (let i = 0; i < 100; i++) {
+    const got = new Promise((ok) => { chat.onmessage = (e) => ok(e.data); });
+    chat.send("echo " + i);
+    echoes.push(await got);
+  }
+  results.echoes = echoes;
+
+  // 5 MB in 16 KiB messages, paced by bufferedAmount, echoed back whole.
+  const total = 5 * 1024 * 1024, chunk = 16 * 1024;
+  let received = 0, sum = 0, sentSum = 0;
+  const allBack = new Promise((ok) => {
+    bulk.binaryType = "arraybuffer";
+    bulk.onmessage = (e) => {
+      const bytes = new Uint8Array(e.data);
+      for (let k = 0; k < bytes.length; k += 997) sum = (sum + bytes[k] * (k + 1)) % 1000000007;
+      received += bytes.length;
+      if (received >= total) ok();
+    };
+  });
+  bulk.bufferedAmountLowThreshold = 256 * 1024;
+  const started = performance.now();
+  for (let off = 0; off < total; off += chunk) {
+    if (bulk.bufferedAmount > 1024 * 1024) {
+      await new Promise((ok) => { bulk.onbufferedamountlow = ok; });
+    }
+    const bytes = new Uint8Array(chunk);
+    for (let k = 0; k < chunk; k++) bytes[k] = (off + k * 31) & 255;
+    for (let k = 0; k < bytes.length; k += 997) sentSum = (sentSum + bytes[k] * (k + 1)) % 1000000007;
+    bulk.send(bytes);
+  }
+  await allBack;
+  results.bulkSeconds = (performance.now() - started) / 1000;
+  results.received = received;
+  results.checksumMatches = sum === sentSum;
+  pc.close();
+  return results;
+})().then(done, (e) => done({error: String(e)}));
+"""
+
+
+CONFIG = """\
+listen: 127.0.0.1:8090
+rtc:
+  addresses: [10.99.0.1]
+sources:
+  chat_in: { type: datachannel, label: chat }
+  bulk_in: { type: datachannel, label: bulk }
+sinks:
+  chat_out: { type: datachannel, label: chat }
+  bulk_out: { type: datachannel, label: bulk }
+routes:
+  - { from: chat_in, to: chat_out }
+  - { from: bulk_in, to: bulk_out }
+"""
+
+NAMESPACE_SETUP = "ip link set lo up && ip link add v0 type veth peer name v1 && ip addr add 10.99.0.1/24 dev v0 && ip link set v0 up && ip link set v1 up"
+
+
+def inside_namespace(junction_bin, config_path, mdns_hidden):
+    """Runs in the namespace: starts Junction, drives Chromium, prints the page's results as JSON."""
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    junction = subprocess.Popen([junction_bin, "run", config_path], stderr=subprocess.PIPE)
+    base = "http://127.0.0.1:8090"
+    try:
+        for _ in range(200):
+            try:
+                if urllib.request.urlopen(base + "/health", timeout=1).status == 200:
+                    break
+            except OSError:
+                time.sleep(0.05)
+        options = webdriver.ChromeOptions()
+        options.binary_location = CHROMIUM
+        for flag in ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"]:
+            options.add_argument(flag)
+        if not mdns_hidden:
+            options.add_argument("--disable-features=WebRtcHideLocalIpsWithMdns")
+        driver = webdriver.Chrome(service=Service(DRIVER), options=options)
+        try:
+            driver.set_script_timeout(120)
+            driver.get(base + "/health")  # same origin as /rtc/offer
+            results = driver.execute_async_script(PAGE_SCRIPT, mdns_hidden)
+        finally:
+            driver.quit()
+    finally:
+        junction.terminate()
+        try:
+            junction.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            junction.kill()
+    print(json.dumps(results))
+
+
+@pytest.mark.parametrize("mdns_hidden", [False, True], ids=["host-candidates", "mdns-candidates"])
+def test_chromium_echo_and_five_megabytes(junction_bin, tmp_path, mdns_hidden):
+    config = tmp_path / "routes.yaml"
+    config.write_text(CONFIG)
+    here = os.path.dirname(os.path.abspath(__file__))
+    code = (f"import sys; sys.path.insert(0, {here!r}); import test_chromium; "
+            f"test_chromium.inside_namespace({junction_bin!r}, {str(config)!r}, {mdns_hidden!r})")
+    run = subprocess.run(["unshare", "-n", "sh", "-c", NAMESPACE_SETUP + ' && exec "$0" -c "$1"', sys.executable, code],
+                         capture_output=True, text=True, timeout=240)
+    assert run.returncode == 0, run.stderr[-4000:]
+    results = json.loads(run.stdout.strip().splitlines()[-1])
+    assert "error" not in results, json.dumps(results)
+    assert results["maxMessageSize"] == 262144
+    assert results["connectionState"] == "connected"
+    assert results["echoes"] == [f"echo {i}" for i in range(100)]
+    assert results["received"] == 5 * 1024 * 1024
+    assert results["checksumMatches"]

@@ -1,0 +1,257 @@
+"""Junction's WebRTC data channels against aiortc 1.16: offer/answer over
+POST /rtc/offer, ICE-lite, DTLS, SCTP and DCEP, then the routes of the graph
+(an echo route sends each message back to the channel it came from)."""
+import asyncio
+import hashlib
+import json
+import os
+import subprocess
+import time
+import urllib.error
+import urllib.request
+
+import pytest
+
+from rtc_peer import Inbox, connect, wait_open
+from test_xrtc import free_port
+
+CONFIG = """\
+listen: 127.0.0.1:${PORT}
+rtc:
+  addresses: [127.0.0.1]
+sources:
+  chat_in: { type: datachannel, label: chat }
+  bulk_in: { type: datachannel, label: bulk }
+  fixed_in: { type: datachannel, label: fixed, id: 7 }
+sinks:
+  chat_out: { type: datachannel, label: chat }
+  bulk_out: { type: datachannel, label: bulk }
+  fixed_out: { type: datachannel, label: fixed, id: 7 }
+routes:
+  - { from: chat_in, to: chat_out }
+  - { from: bulk_in, to: bulk_out }
+  - { from: fixed_in, to: fixed_out }
+"""
+
+
+@pytest.fixture(scope="module")
+def rtc(junction_bin, tmp_path_factory):
+    port = free_port()
+    cfg = tmp_path_factory.mktemp("rtc") / "routes.yaml"
+    cfg.write_text(CONFIG)
+    log = open(cfg.parent / "junction.log", "w+")
+    proc = subprocess.Popen([junction_bin, "run", str(cfg)], env=dict(os.environ, PORT=str(port)), stderr=log)
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(100):
+        try:
+            if urllib.request.urlopen(base + "/health", timeout=1).status == 200:
+                break
+        except OSError:
+            time.sleep(0.05)
+    else:
+        proc.kill()
+        log.seek(0)
+        pytest.fail("junction did not start: " + log.read())
+    yield {"base": base, "proc": proc, "log": log}
+    proc.terminate()
+    proc.wait(timeout=15)
+
+
+def metric(base, name):
+    text = urllib.request.urlopen(base + "/metrics", timeout=5).read().decode()
+    total = 0.0
+    for line in text.splitlines():
+        if line.startswith(name + " ") or line.startswith(name + "{"):
+            total += float(line.rsplit(" ", 1)[1])
+    return total
+
+
+async def eventually(predicate, timeout=10):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        await asyncio.sleep(0.05)
+    return predicate()
+
+
+def run(coro):
+    return asyncio.run(asyncio.wait_for(coro, 60))
+
+
+def test_chat_echo(rtc):
+    async def go():
+        pc, (chat,), session = await connect(rtc["base"])
+        assert session
+        assert chat.id % 2 == 1, "Junction answers setup:active, so aiortc (DTLS server) uses odd ids"
+        inbox = Inbox(chat)
+        for i in range(20):
+            chat.send(f"ping {time.monotonic_ns()} {i}")
+            reply = await inbox.get()
+            assert reply.startswith("ping ") and reply.endswith(f" {i}")
+        assert pc.sctp.transport.state == "connected"
+        await pc.close()
+    run(go())
+
+
+def test_plain_sdp_offer(rtc):
+    async def go():
+        pc, (chat,), _ = await connect(rtc["base"], as_json=False)
+        inbox = Inbox(chat)
+        chat.send("over application/sdp")
+        assert await inbox.get() == "over application/sdp"
+        await pc.close()
+    run(go())
+
+
+def test_many_channels_stay_apart(rtc):
+    async def go():
+        specs = [{"label": "chat", "protocol": f"p{i}"} for i in range(10)]
+        pc, channels, _ = await connect(rtc["base"], channels=specs)
+        assert len({ch.id for ch in channels}) == 10
+        inboxes = [Inbox(ch) for ch in channels]
+        for i, ch in enumerate(channels):
+            ch.send(f"to {i}")
+        for i, inbox in enumerate(inboxes):
+            assert await inbox.get() == f"to {i}"
+        for inbox in inboxes:
+            assert inbox.queue.empty()
+        await pc.close()
+    run(go())
+
+
+def test_binary_text_and_empty_messages(rtc):
+    async def go():
+        pc, (chat,), _ = await connect(rtc["base"])
+        inbox = Inbox(chat)
+        for message in [b"\x00\x01binary", "", b"", "text é ✓", bytes(range(256))]:
+            chat.send(message)
+            got = await inbox.get()
+            assert got == message and type(got) is type(message)
+        await pc.close()
+    run(go())
+
+
+@pytest.mark.parametrize("spec", [
+    {"label": "chat", "ordered": False, "maxPacketLifeTime": 500},
+    {"label": "chat", "ordered": False, "maxRetransmits": 0},
+    {"label": "chat", "maxRetransmits": 3},
+])
+def test_partial_reliability(rtc, spec):
+    async def go():
+        pc, (chat,), _ = await connect(rtc["base"], channels=[spec])
+        assert chat.ordered == spec.get("ordered", True)
+        inbox = Inbox(chat)
+        sent = {f"m{i}" for i in range(50)}
+        for m in sorted(sent):
+            chat.send(m)
+        got = {await inbox.get() for _ in sent}  # loopback loses nothing
+        assert got == sent
+        await pc.close()
+    run(go())
+
+
+def test_one_megabyte_each_way_paced_by_buffered_amount(rtc):
+    async def go():
+        pc, (bulk,), _ = await connect(rtc["base"], channels=[{"label": "bulk"}])
+        data = os.urandom(1 << 20)
+        inbox = Inbox(bulk)
+        bulk.bufferedAmountLowThreshold = 64 * 1024
+        low = asyncio.Event()
+        bulk.on("bufferedamountlow", low.set)
+        for off in range(0, len(data), 16 * 1024):
+            if bulk.bufferedAmount > 256 * 1024:
+                low.clear()
+                await asyncio.wait_for(low.wait(), 10)
+            bulk.send(data[off:off + 16 * 1024])
+        back = bytearray()
+        while len(back) < len(data):
+            back += await inbox.get()
+        assert hashlib.sha256(back).digest() == hashlib.sha256(data).digest()
+        await pc.close()
+    run(go())
+
+
+def test_message_size_limit(rtc):
+    async def go():
+        pc, (bulk,), _ = await connect(rtc["base"], channels=[{"label": "bulk"}])
+        assert pc.sctp.maxMessageSize == 262144
+        inbox = Inbox(bulk)
+        big = os.urandom(262144)
+        bulk.send(big)
+        assert await inbox.get(timeout=20) == big
+        with pytest.raises(ValueError):
+            bulk.send(os.urandom(262145))
+        await pc.close()
+    run(go())
+
+
+def test_negotiated_channel(rtc):
+    async def go():
+        pc, (fixed,), _ = await connect(rtc["base"], channels=[{"label": "fixed", "negotiated": True, "id": 7}])
+        inbox = Inbox(fixed)
+        fixed.send("pre-agreed")
+        assert await inbox.get() == "pre-agreed"
+        await pc.close()
+    run(go())
+
+
+def test_close_paths_release_sessions(rtc):
+    async def go():
+        base = rtc["base"]
+        before = metric(base, "junction_rtc_sessions_open")
+        pc, (chat, other), _ = await connect(base, channels=[{"label": "chat"}, {"label": "chat"}])
+        assert await eventually(lambda: metric(base, "junction_rtc_sessions_open") == before + 1)
+        channels_before = metric(base, "junction_rtc_channels_open")
+        closed = asyncio.Event()
+        chat.on("close", closed.set)
+        chat.close()
+        await asyncio.wait_for(closed.wait(), 5)
+        assert await eventually(lambda: metric(base, "junction_rtc_channels_open") == channels_before - 1)
+        inbox = Inbox(other)
+        other.send("still here")
+        assert await inbox.get() == "still here"
+        await pc.close()
+        assert await eventually(lambda: metric(base, "junction_rtc_sessions_open") == before)
+    run(go())
+
+
+def test_tampered_fingerprint_fails_dtls(rtc):
+    def tamper(sdp):
+        lines = []
+        for line in sdp.split("\r\n"):
+            if line.startswith("a=fingerprint:sha-256 "):
+                head, hexes = line.rsplit(" ", 1)
+                first = "00" if hexes[:2] != "00" else "11"
+                line = head + " " + first + hexes[2:]
+            lines.append(line)
+        return "\r\n".join(lines)
+
+    async def go():
+        base = rtc["base"]
+        failed_before = metric(base, "junction_rtc_sessions_failed_total")
+        with pytest.raises((asyncio.TimeoutError, ConnectionError, Exception)):
+            pc, _, _ = await asyncio.wait_for(connect(base, tamper=tamper), 20)
+        assert await eventually(lambda: metric(base, "junction_rtc_sessions_failed_total") > failed_before, 40)
+    run(go())
+
+
+@pytest.mark.parametrize("body,ctype,needle", [
+    (b"this is not sdp", "application/sdp", "SDP"),
+    (b'{"type":"offer"}', "application/json", "sdp"),
+    (b'{"type":"answer","sdp":"v=0"}', "application/json", "offer"),
+    (b"v=0\r\no=- 1 1 IN IP4 0.0.0.0\r\ns=-\r\nt=0 0\r\nm=audio 9 UDP/TLS/RTP/SAVPF 111\r\nc=IN IP4 0.0.0.0\r\n"
+     b"a=mid:0\r\na=ice-ufrag:abcd\r\na=ice-pwd:abcdefghijklmnopqrstuvwx\r\n"
+     b"a=fingerprint:sha-256 " + b":".join([b"AB"] * 32) + b"\r\na=setup:actpass\r\n", "application/sdp", "data"),
+])
+def test_bad_offers_get_clear_errors(rtc, body, ctype, needle):
+    base = rtc["base"]
+    before = metric(base, "junction_rtc_bad_offers_total")
+    req = urllib.request.Request(base + "/rtc/offer", data=body, method="POST", headers={"Content-Type": ctype})
+    with pytest.raises(urllib.error.HTTPError) as err:
+        urllib.request.urlopen(req, timeout=5)
+    assert err.value.code == 400
+    message = json.loads(err.value.read())["error"]
+    assert needle.lower() in message.lower(), message
+    assert metric(base, "junction_rtc_bad_offers_total") == before + 1
+    assert urllib.request.urlopen(base + "/health", timeout=5).status == 200
