@@ -124,13 +124,8 @@ private final class OpenSSLProcess: Sendable {
 
     func send(_ line: String) { input.fileHandleForWriting.write(Data(line.utf8)) }
 
-    func waitFor(_ text: String, timeout: Duration = .seconds(10)) async -> Bool {
-        let end = ContinuousClock.now + timeout
-        while ContinuousClock.now < end {
-            if output.withLock({ $0.contains(text) }) { return true }
-            try? await Task.sleep(for: .milliseconds(20))
-        }
-        return false
+    func waitFor(_ text: String) async -> Bool {
+        await eventually { output.withLock { $0.contains(text) } }
     }
 
     /// SIGKILL: s_server and s_client blocked in their loops may not act on SIGTERM.
@@ -168,13 +163,8 @@ private final class DTLSEndpoint: Sendable {
         queue.sync { transport.start() }
     }
 
-    func wait(timeout: Duration = .seconds(10), until condition: () -> Bool) async -> Bool {
-        let end = ContinuousClock.now + timeout
-        while ContinuousClock.now < end {
-            if condition() { return true }
-            try? await Task.sleep(for: .milliseconds(10))
-        }
-        return condition()
+    func wait(until condition: () -> Bool) async -> Bool {
+        await eventually(condition)
     }
 }
 
