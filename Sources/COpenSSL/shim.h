@@ -32,9 +32,6 @@ static inline int junction_SSL_CTX_set_max_proto_version(SSL_CTX *ctx, int versi
 static inline int junction_SSL_CTX_set1_groups_list(SSL_CTX *ctx, const char *list) {
     return (int)SSL_CTX_set1_groups_list(ctx, list);
 }
-static inline long junction_SSL_CTX_set_read_ahead(SSL_CTX *ctx, long on) {
-    return SSL_CTX_set_read_ahead(ctx, on);
-}
 
 /* SSL_OP_* are built with the function-like SSL_OP_BIT. */
 static inline uint64_t junction_SSL_OP_NO_QUERY_MTU(void) { return SSL_OP_NO_QUERY_MTU; }
@@ -45,7 +42,6 @@ static inline uint64_t junction_SSL_OP_NO_RENEGOTIATION(void) { return SSL_OP_NO
 
 /* Sets the path MTU (needs SSL_OP_NO_QUERY_MTU); 0 when below OpenSSL's minimum. */
 static inline long junction_SSL_set_mtu(SSL *ssl, long mtu) { return SSL_set_mtu(ssl, mtu); }
-static inline long junction_DTLS_set_link_mtu(SSL *ssl, long mtu) { return DTLS_set_link_mtu(ssl, mtu); }
 
 /* 1 and the time left in *left while a retransmission timer runs, else 0. */
 static inline long junction_DTLSv1_get_timeout(SSL *ssl, struct timeval *left) {
@@ -60,5 +56,4 @@ static inline long junction_DTLSv1_handle_timeout(SSL *ssl) { return DTLSv1_hand
 static inline long junction_BIO_set_mem_eof_return(BIO *bio, int value) {
     return BIO_set_mem_eof_return(bio, value);
 }
-static inline size_t junction_BIO_pending(BIO *bio) { return BIO_ctrl_pending(bio); }
 #endif

@@ -32,10 +32,7 @@ public final class DTLSCertificate: @unchecked Sendable {
             throw OpenSSLError(function: "DTLSCertificate", reason: "validity of \(validityDays) days (1…3650)")
         }
         let key = try Self.generateKey()
-        let name = try SecureRandom.bytes(16).map { byte in
-            let digits = Array("0123456789abcdef")
-            return String([digits[Int(byte >> 4)], digits[Int(byte & 0x0F)]])
-        }.joined()
+        let name = try SecureRandom.bytes(16).map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined()
         let certificate: OpaquePointer
         do throws(OpenSSLError) {
             certificate = try Self.signCertificate(key: key, commonName: name, validityDays: validityDays)

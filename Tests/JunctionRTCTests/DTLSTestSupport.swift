@@ -81,16 +81,9 @@ final class DTLSPair: Sendable {
     func record(_ side: Side) -> Record { records.withLock { $0[side.index] } }
     func state(_ side: Side) -> DTLSTransport.State { on(side) { $0.state } }
 
-    /// Polls `condition` every 10 ms until it holds or `timeout` passes.
     @discardableResult
     func wait(timeout: Duration = .seconds(10), until condition: () -> Bool) async -> Bool {
-        let clock = ContinuousClock()
-        let end = clock.now + timeout
-        while clock.now < end {
-            if condition() { return true }
-            try? await Task.sleep(for: .milliseconds(10))
-        }
-        return condition()
+        await eventually(timeout: timeout, condition)
     }
 
     /// Waits until both sides are connected (or either failed).
@@ -110,6 +103,16 @@ final class DTLSPair: Sendable {
         if case .failed(let error) = state(side) { return error }
         return nil
     }
+}
+
+/// Polls `condition` every 10 ms until it holds or `timeout` passes; whether it held.
+func eventually(timeout: Duration = .seconds(10), _ condition: () -> Bool) async -> Bool {
+    let end = ContinuousClock.now + timeout
+    while ContinuousClock.now < end {
+        if condition() { return true }
+        try? await Task.sleep(for: .milliseconds(10))
+    }
+    return condition()
 }
 
 /// The pair as the send closures see it: set once, before any datagram flows.
