@@ -94,12 +94,13 @@ final class DataChannelHub: @unchecked Sendable {
         }
         let id = pc.id
         pc.onDataChannel = { [weak self] channel in self?.attach(channel, session: id) }
-        pc.onStateChange = { [weak self, weak pc] state in
+        pc.onStateChange = { [weak self] state in
             guard let self else { return }
             switch state {
             case .failed:
                 sessionsFailed.increment()
-                logger.warning("WebRTC session failed", metadata: ["session": "\(id)", "reason": "\(pc?.failure ?? "?")"])
+                let reason = lock.withLock { sessions[id]?.failure } ?? "unknown"
+                logger.warning("WebRTC session failed", metadata: ["session": "\(id)", "reason": "\(reason)"])
                 remove(session: id)
             case .closed:
                 logger.info("WebRTC session closed", metadata: ["session": "\(id)"])

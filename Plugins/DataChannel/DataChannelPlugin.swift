@@ -23,9 +23,10 @@ public enum DataChannelPlugin {
     /// The one hub per process, with the signaling endpoint mounted; the
     /// `rtc:` section's settings when it is there, the defaults otherwise.
     private static func hub(_ config: RTCSectionConfig?, _ services: ServiceRegistry) throws -> DataChannelHub {
-        try services.shared(DataChannelHub.self) {
+        // The registry's lock is not reentrant: the listener is fetched first.
+        let listener = services.shared(HTTPListener.self) { HTTPListener(services: services) }
+        return try services.shared(DataChannelHub.self) {
             let hub = try DataChannelHub(config: config ?? RTCSectionConfig(), logger: Logger(label: "junction.rtc"))
-            let listener = services.shared(HTTPListener.self) { HTTPListener(services: services) }
             RTCOfferEndpoint.mount(on: listener, hub: hub)
             return hub
         }

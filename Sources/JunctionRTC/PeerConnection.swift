@@ -217,7 +217,9 @@ public final class PeerConnection: @unchecked Sendable {
             queue.async {
                 switch state {
                 case .connected: self.setState(.connected)
-                case .failed: self.finish(.failed, "SCTP association failed")
+                // After it was up, an ABORT is how peers hang up (aiortc's close()).
+                case .failed where self.state == .connected || self.state == .disconnected: self.finish(.closed, nil)
+                case .failed: self.finish(.failed, "SCTP association could not be set up")
                 case .closed: self.finish(.closed, nil)
                 case .new, .connecting: break
                 }

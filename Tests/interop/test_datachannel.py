@@ -22,11 +22,11 @@ rtc:
 sources:
   chat_in: { type: datachannel, label: chat }
   bulk_in: { type: datachannel, label: bulk }
-  fixed_in: { type: datachannel, label: fixed, id: 7 }
+  fixed_in: { type: datachannel, label: fixed, id: 100 }
 sinks:
   chat_out: { type: datachannel, label: chat }
   bulk_out: { type: datachannel, label: bulk }
-  fixed_out: { type: datachannel, label: fixed, id: 7 }
+  fixed_out: { type: datachannel, label: fixed, id: 100 }
 routes:
   - { from: chat_in, to: chat_out }
   - { from: bulk_in, to: bulk_out }
@@ -175,7 +175,7 @@ def test_one_megabyte_each_way_paced_by_buffered_amount(rtc):
 def test_message_size_limit(rtc):
     async def go():
         pc, (bulk,), _ = await connect(rtc["base"], channels=[{"label": "bulk"}])
-        assert pc.sctp.maxMessageSize == 262144
+        assert pc.sctp._remote_max_message_size == 262144  # what our answer advertised
         inbox = Inbox(bulk)
         big = os.urandom(262144)
         bulk.send(big)
@@ -188,7 +188,7 @@ def test_message_size_limit(rtc):
 
 def test_negotiated_channel(rtc):
     async def go():
-        pc, (fixed,), _ = await connect(rtc["base"], channels=[{"label": "fixed", "negotiated": True, "id": 7}])
+        pc, (fixed,), _ = await connect(rtc["base"], channels=[{"label": "fixed", "negotiated": True, "id": 100}])
         inbox = Inbox(fixed)
         fixed.send("pre-agreed")
         assert await inbox.get() == "pre-agreed"
