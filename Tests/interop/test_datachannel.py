@@ -255,3 +255,68 @@ def test_bad_offers_get_clear_errors(rtc, body, ctype, needle):
     assert needle.lower() in message.lower(), message
     assert metric(base, "junction_rtc_bad_offers_total") == before + 1
     assert urllib.request.urlopen(base + "/health", timeout=5).status == 200
+
+
+FLOW_CONFIG = """\
+listen: 127.0.0.1:${PORT}
+rtc:
+  addresses: [127.0.0.1]
+sources:
+  slow_in: { type: datachannel, label: slow }
+stages:
+  trickle: { type: rate_limit, count: 64, interval: 1s, burst: 1 }
+sinks:
+  disk: { type: file, path: "${OUT}" }
+routes:
+  - { from: slow_in, via: [trickle], to: disk }
+"""
+
+
+def test_slow_route_pauses_the_sender_without_dropping(junction_bin, tmp_path):
+    """16 MiB into a route that drains 64 messages/s: Junction stops reading
+    SCTP (the sender's own bufferedAmount stays high), its memory stays
+    bounded, and every message lands on disk in order."""
+    port, out = free_port(), tmp_path / "out.txt"
+    cfg = tmp_path / "routes.yaml"
+    cfg.write_text(FLOW_CONFIG)
+    proc = subprocess.Popen([junction_bin, "run", str(cfg)], env=dict(os.environ, PORT=str(port), OUT=str(out)),
+                            stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(base + "/health", timeout=1)
+                break
+            except OSError:
+                time.sleep(0.05)
+        count, size = 256, 64 * 1024
+
+        async def go():
+            pc, (slow,), _ = await connect(base, channels=[{"label": "slow"}])
+            for i in range(count):
+                line = f"{i:08d}:"
+                slow.send(line + "x" * (size - len(line)))
+            await asyncio.sleep(1.5)
+            held_by_sender = slow.bufferedAmount
+            # All of it eventually: 256 messages at 64/s.
+            deadline = time.monotonic() + 30
+            while slow.bufferedAmount > 0 and time.monotonic() < deadline:
+                await asyncio.sleep(0.1)
+            await pc.close()
+            return held_by_sender
+
+        held = run(go())
+        print(f"sender held {held} bytes after 1.5 s")
+        assert held > 6 * 1024 * 1024, f"the sender still held only {held} bytes: Junction read ahead instead of pausing"
+        rss_kib = int(next(l for l in open(f"/proc/{proc.pid}/status") if l.startswith("VmHWM")).split()[1])
+        assert rss_kib < 160 * 1024, f"Junction peaked at {rss_kib} KiB"
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline and (not out.exists() or out.read_text().count("\n") < count):
+            time.sleep(0.1)
+        lines = out.read_text().splitlines()
+        assert len(lines) == count
+        assert [int(l.split(":", 1)[0]) for l in lines] == list(range(count))
+        assert all(len(l) == size for l in lines)
+    finally:
+        proc.terminate()
+        proc.wait(timeout=15)
