@@ -36,7 +36,7 @@ def post_offer(base, offer, as_json=True):
         return text, session
 
 
-async def wait_open(channel, timeout=20):
+async def wait_open(channel, timeout=40):
     if channel.readyState == "open":
         return
     opened = asyncio.get_running_loop().create_future()
