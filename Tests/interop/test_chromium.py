@@ -19,7 +19,19 @@ import pytest
 
 CHROMIUM = shutil.which("chromium")
 DRIVER = shutil.which("chromedriver")
-pytestmark = pytest.mark.skipif(not (CHROMIUM and DRIVER), reason="Debian chromium and chromium-driver are not installed")
+
+
+def can_make_namespace():
+    try:
+        return subprocess.run(["unshare", "-n", "true"], capture_output=True, timeout=10).returncode == 0
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+
+
+pytestmark = [
+    pytest.mark.skipif(not (CHROMIUM and DRIVER), reason="Debian chromium and chromium-driver are not installed (scripts/bootstrap.sh installs them)"),
+    pytest.mark.skipif(not can_make_namespace(), reason="no permission to make a network namespace (unshare -n) for the browser's traffic"),
+]
 
 PAGE_SCRIPT = """
 const done = arguments[arguments.length - 1];
