@@ -320,3 +320,25 @@ def test_slow_route_pauses_the_sender_without_dropping(junction_bin, tmp_path):
     finally:
         proc.terminate()
         proc.wait(timeout=15)
+
+
+@pytest.mark.parametrize("config,needle", [
+    ("rtc:\n  addresses: [0.0.0.0]\n", "wildcard"),
+    ("rtc:\n  addresses: []\n", "at least one"),
+    ("sources:\n  a: { type: datachannel, label: \"\" }\nsinks:\n  b: { type: stdout }\nroutes:\n  - { from: a, to: b }\n", "label"),
+    ("sources:\n  a: { type: datachannel, label: x, id: 70000 }\nsinks:\n  b: { type: stdout }\nroutes:\n  - { from: a, to: b }\n", "id"),
+])
+def test_config_mistakes_are_located(junction_bin, write_config, config, needle):
+    cfg = write_config("listen: 127.0.0.1:0\n" + config)
+    got = subprocess.run([junction_bin, "validate", str(cfg)], capture_output=True, text=True, timeout=60)
+    assert got.returncode == 1, got.stdout + got.stderr
+    out = got.stdout + got.stderr
+    assert needle in out and "routes.yaml:" in out, out
+
+
+def test_two_labels_on_one_negotiated_id_stop_the_start(junction_bin, write_config):
+    cfg = write_config("listen: 127.0.0.1:0\nsources:\n  a: { type: datachannel, label: x, id: 3 }\n"
+                       "sinks:\n  b: { type: datachannel, label: y, id: 3 }\nroutes:\n  - { from: a, to: b }\n")
+    got = subprocess.run([junction_bin, "run", str(cfg)], capture_output=True, text=True, timeout=60)
+    assert got.returncode == 1, got.stdout + got.stderr
+    assert "routes.yaml:" in got.stderr and "is already the negotiated channel" in got.stderr, got.stderr
