@@ -8,7 +8,7 @@ import Metrics
 /// The process's WebRTC sessions and their open channels, shared by the
 /// signaling endpoint, the `datachannel` sources (subscribers by label) and
 /// the sinks (senders by label or by session).
-final class DataChannelHub: @unchecked Sendable {
+final class DataChannelHub: LifecycleService, @unchecked Sendable {
     /// One open channel and the session it belongs to.
     struct Entry {
         let session: String
@@ -148,10 +148,15 @@ final class DataChannelHub: @unchecked Sendable {
         gone.forEach(detach)
     }
 
-    /// Closes every session (shutdown).
-    func closeAll() {
+    func start() throws {}
+
+    /// Shutdown (after the sinks drained): every session is closed, so peers
+    /// see their channels close instead of waiting for a timeout.
+    func stop() {
         let all = lock.withLock { Array(sessions.values) }
         all.forEach { $0.close() }
+        // Twice: the close runs on each connection's queue and queues the SCTP ABORT there.
+        for _ in 0..<2 { all.forEach { $0.queue.sync {} } }
     }
 
     // MARK: Channels

@@ -342,3 +342,31 @@ def test_two_labels_on_one_negotiated_id_stop_the_start(junction_bin, write_conf
     got = subprocess.run([junction_bin, "run", str(cfg)], capture_output=True, text=True, timeout=60)
     assert got.returncode == 1, got.stdout + got.stderr
     assert "routes.yaml:" in got.stderr and "is already the negotiated channel" in got.stderr, got.stderr
+
+
+def test_shutdown_closes_the_peers_channels(junction_bin, tmp_path):
+    port = free_port()
+    cfg = tmp_path / "routes.yaml"
+    cfg.write_text(CONFIG)
+    proc = subprocess.Popen([junction_bin, "run", str(cfg)], env=dict(os.environ, PORT=str(port)), stderr=subprocess.DEVNULL)
+    try:
+        base = f"http://127.0.0.1:{port}"
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(base + "/health", timeout=1)
+                break
+            except OSError:
+                time.sleep(0.05)
+
+        async def go():
+            pc, (chat,), _ = await connect(base)
+            closed = asyncio.Event()
+            chat.on("close", closed.set)
+            proc.terminate()
+            await asyncio.wait_for(closed.wait(), 15)
+            await pc.close()
+        run(go())
+        assert proc.wait(timeout=15) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
