@@ -22,3 +22,20 @@ def write_config(tmp_path):
         p.write_text(text)
         return p
     return write
+
+
+def wait_healthy(base, proc=None, timeout=10):
+    """Polls GET /health until Junction answers; fails the test (with its
+    stderr when piped) if it does not within `timeout` seconds."""
+    import time
+    import urllib.request
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if urllib.request.urlopen(base + "/health", timeout=1).status == 200:
+                return
+        except OSError:
+            time.sleep(0.05)
+    if proc is not None:
+        proc.kill()
+    pytest.fail(f"junction did not answer {base}/health within {timeout} s")

@@ -17,6 +17,8 @@ import urllib.request
 
 import pytest
 
+from conftest import wait_healthy
+
 CHROMIUM = shutil.which("chromium")
 DRIVER = shutil.which("chromedriver")
 
@@ -128,12 +130,7 @@ def inside_namespace(junction_bin, config_path, mdns_hidden):
     junction = subprocess.Popen([junction_bin, "run", config_path], stderr=subprocess.PIPE)
     base = "http://127.0.0.1:8090"
     try:
-        for _ in range(200):
-            try:
-                if urllib.request.urlopen(base + "/health", timeout=1).status == 200:
-                    break
-            except OSError:
-                time.sleep(0.05)
+        wait_healthy(base, junction)
         options = webdriver.ChromeOptions()
         options.binary_location = CHROMIUM
         for flag in ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"]:

@@ -13,6 +13,7 @@ import urllib.request
 import pytest
 
 from rtc_peer import Inbox, connect, wait_open
+from conftest import wait_healthy
 from test_xrtc import free_port
 
 CONFIG = """\
@@ -42,16 +43,7 @@ def rtc(junction_bin, tmp_path_factory):
     log = open(cfg.parent / "junction.log", "w+")
     proc = subprocess.Popen([junction_bin, "run", str(cfg)], env=dict(os.environ, PORT=str(port)), stderr=log)
     base = f"http://127.0.0.1:{port}"
-    for _ in range(100):
-        try:
-            if urllib.request.urlopen(base + "/health", timeout=1).status == 200:
-                break
-        except OSError:
-            time.sleep(0.05)
-    else:
-        proc.kill()
-        log.seek(0)
-        pytest.fail("junction did not start: " + log.read())
+    wait_healthy(base, proc)
     yield {"base": base, "proc": proc, "log": log}
     proc.terminate()
     proc.wait(timeout=15)
@@ -283,12 +275,7 @@ def test_slow_route_pauses_the_sender_without_dropping(junction_bin, tmp_path):
                             stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(100):
-            try:
-                urllib.request.urlopen(base + "/health", timeout=1)
-                break
-            except OSError:
-                time.sleep(0.05)
+        wait_healthy(base, proc)
         count, size = 256, 64 * 1024
 
         async def go():
@@ -351,12 +338,7 @@ def test_shutdown_closes_the_peers_channels(junction_bin, tmp_path):
     proc = subprocess.Popen([junction_bin, "run", str(cfg)], env=dict(os.environ, PORT=str(port)), stderr=subprocess.DEVNULL)
     try:
         base = f"http://127.0.0.1:{port}"
-        for _ in range(100):
-            try:
-                urllib.request.urlopen(base + "/health", timeout=1)
-                break
-            except OSError:
-                time.sleep(0.05)
+        wait_healthy(base, proc)
 
         async def go():
             pc, (chat,), _ = await connect(base)

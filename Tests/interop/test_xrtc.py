@@ -13,6 +13,8 @@ import urllib.request
 import pytest
 import requests
 
+from conftest import wait_healthy
+
 ACCOUNT = "AC0987654321012345"
 KEY1 = "k1-" + "a" * 29
 KEY2 = "k2-" + "b" * 29
@@ -48,15 +50,7 @@ def server(junction_bin, tmp_path_factory):
     env = dict(os.environ, PORT=str(port), XRTC_API_KEY=KEY1, XRTC_API_KEY2=KEY2)
     proc = subprocess.Popen([junction_bin, "run", str(cfg)], env=env, stderr=subprocess.PIPE)
     base = f"http://127.0.0.1:{port}"
-    for _ in range(100):
-        try:
-            if urllib.request.urlopen(base + "/health", timeout=1).status == 200:
-                break
-        except OSError:
-            time.sleep(0.05)
-    else:
-        proc.kill()
-        pytest.fail("junction did not start: " + proc.stderr.read().decode())
+    wait_healthy(base, proc)
     yield {"port": port, "base": base, "proc": proc}
     proc.terminate()
     proc.wait(timeout=15)
