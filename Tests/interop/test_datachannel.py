@@ -408,3 +408,45 @@ def test_thirty_two_mebibytes_to_a_peer_with_bounded_memory(junction_bin, tmp_pa
     finally:
         proc.terminate()
         proc.wait(timeout=15)
+
+
+def test_lossy_path_reliable_channel_complete_partial_channel_goes_on(rtc):
+    """10% of aiortc's SCTP packets are dropped after the handshake: a
+    reliable channel still delivers everything in order (retransmission), an
+    unordered maxRetransmits=0 channel loses some but never stalls."""
+    import random
+
+    async def go():
+        pc, (reliable, partial), _ = await connect(
+            rtc["base"], channels=[{"label": "chat"}, {"label": "chat", "ordered": False, "maxRetransmits": 0}])
+        dtls = pc.sctp.transport
+        send = dtls._send_data
+        rng = random.Random(5)
+
+        async def lossy(data):
+            if rng.random() < 0.10:
+                return
+            await send(data)
+        dtls._send_data = lossy
+        inbox_r, inbox_p = Inbox(reliable), Inbox(partial)
+        n = 200
+        for i in range(n):
+            reliable.send(f"r{i}")
+            partial.send(f"p{i}")
+            if i % 20 == 19:
+                await asyncio.sleep(0.05)
+        got_r = [await inbox_r.get(timeout=30) for _ in range(n)]
+        assert got_r == [f"r{i}" for i in range(n)]
+        got_p = []
+        try:
+            while True:
+                got_p.append(await inbox_p.get(timeout=3))
+        except asyncio.TimeoutError:
+            pass
+        assert 0 < len(got_p) <= n
+        assert len(set(got_p)) == len(got_p)
+        dtls._send_data = send
+        await pc.close()
+        return len(got_p)
+
+    print("partial channel delivered", run(go(), timeout=120), "of 200")
