@@ -28,6 +28,8 @@ final class DataChannelHub: LifecycleService, @unchecked Sendable {
     /// Labels whose source is paused: their channels stop reading SCTP.
     private var pausedLabels: [String: Int] = [:]
     private var negotiated: [UInt16: String] = [:]
+    /// Labels Junction opens on every session (DCEP).
+    private var opened: [String] = []
     private var lowWaiters: [ObjectIdentifier: [(threshold: Int, run: @Sendable () -> Void)]] = [:]
     private var nextToken = 0
     private var lastBadOfferLog: UInt64 = 0
@@ -64,6 +66,11 @@ final class DataChannelHub: LifecycleService, @unchecked Sendable {
         }
     }
 
+    /// A channel Junction opens itself on every session.
+    func addOpened(label: String) {
+        lock.withLock { if !opened.contains(label) { opened.append(label) } }
+    }
+
     // MARK: Sessions
 
     enum OfferError: Error {
@@ -84,6 +91,7 @@ final class DataChannelHub: LifecycleService, @unchecked Sendable {
         configuration.maxMessageSize = config.maxMessageSize.bytes
         configuration.connectTimeout = .milliseconds(Int(config.connectTimeout.value * 1000))
         configuration.negotiatedChannels = lock.withLock { negotiated.sorted { $0.key < $1.key }.map { (label: $0.value, id: $0.key) } }
+        configuration.openedChannels = lock.withLock { opened }
         let pc: PeerConnection
         do {
             pc = try PeerConnection(offer: offer, configuration: configuration)

@@ -33,6 +33,7 @@ public final class DataChannelSink: ReportingSink, @unchecked Sendable {
         logger = context.logger
         undeliverable = Counter(label: "junction_rtc_undeliverable_total", dimensions: [("component", context.name)])
         if let id = config.id { try hub.addNegotiated(label: config.label, id: id) }
+        if config.open { hub.addOpened(label: config.label) }
     }
 
     public func write(_ batch: [Message], reporting completion: @escaping @Sendable (_ failed: Int) -> Void) {

@@ -20,6 +20,7 @@ public final class DataChannelSource: Source, @unchecked Sendable {
         self.hub = hub
         label = config.label
         if let id = config.id { try hub.addNegotiated(label: config.label, id: id) }
+        if config.open { hub.addOpened(label: config.label) }
     }
 
     public func start(_ output: any SourceOutput) throws {

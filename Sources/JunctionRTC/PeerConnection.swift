@@ -26,6 +26,8 @@ public final class PeerConnection: @unchecked Sendable {
         public var maxMessageSize = 262_144
         /// Channels opened without DCEP on every connection: (label, stream id).
         public var negotiatedChannels: [(label: String, id: UInt16)] = []
+        /// Channels we open on every connection through DCEP (even ids as DTLS client).
+        public var openedChannels: [String] = []
         /// Not connected this long after `start()`: failed.
         public var connectTimeout: Duration = .seconds(30)
 
@@ -226,10 +228,18 @@ public final class PeerConnection: @unchecked Sendable {
             }
         }
         sctp.onDataChannel = { [weak self] channel in self?.announce(channel) }
+        var ours: [DataChannel] = []
         for (label, id) in configuration.negotiatedChannels {
             if let channel = try? sctp.createDataChannel(label: label, options: DataChannelOptions(negotiated: true, id: id)) {
-                delegateQueue.async { [weak self] in self?.announce(channel) }
+                ours.append(channel)
             }
+        }
+        for label in configuration.openedChannels {
+            if let channel = try? sctp.createDataChannel(label: label) { ours.append(channel) }
+        }
+        if !ours.isEmpty {
+            let created = ours
+            delegateQueue.async { [weak self] in created.forEach { self?.announce($0) } }
         }
     }
 

@@ -44,11 +44,14 @@ async def wait_open(channel, timeout=40):
     await asyncio.wait_for(opened, timeout)
 
 
-async def connect(base, channels=({"label": "chat"},), as_json=True, tamper=None):
+async def connect(base, channels=({"label": "chat"},), as_json=True, tamper=None, prepare=None):
     """Opens a peer connection to Junction with the given channels (dicts of
     createDataChannel keyword arguments); returns (pc, [channels], session id).
-    `tamper` may rewrite the answer SDP before it is applied."""
+    `tamper` may rewrite the answer SDP before it is applied; `prepare(pc)`
+    runs before the offer (to register event handlers in time)."""
     pc = RTCPeerConnection()
+    if prepare:
+        prepare(pc)
     made = [pc.createDataChannel(**spec) for spec in channels]
     await pc.setLocalDescription(await pc.createOffer())
     loop = asyncio.get_running_loop()

@@ -24,6 +24,9 @@ sources:
   chat_in: { type: datachannel, label: chat }
   bulk_in: { type: datachannel, label: bulk }
   fixed_in: { type: datachannel, label: fixed, id: 100 }
+  push_a_in: { type: datachannel, label: push-a, open: true }
+  push_b_in: { type: datachannel, label: push-b, open: true }
+  push_c_in: { type: datachannel, label: push-c, open: true }
 sinks:
   chat_out: { type: datachannel, label: chat }
   bulk_out: { type: datachannel, label: bulk }
@@ -32,6 +35,7 @@ routes:
   - { from: chat_in, to: chat_out }
   - { from: bulk_in, to: bulk_out }
   - { from: fixed_in, to: fixed_out }
+  - { from: [push_a_in, push_b_in, push_c_in], to: chat_out }
 """
 
 
@@ -174,6 +178,23 @@ def test_message_size_limit(rtc):
         assert await inbox.get(timeout=20) == big
         with pytest.raises(ValueError):
             bulk.send(os.urandom(262145))
+        await pc.close()
+    run(go())
+
+
+def test_channels_junction_opens(rtc):
+    """Three labels with open: true: every session gets them from Junction
+    (DCEP, even stream ids 0/2/4 since Junction is the DTLS client)."""
+    async def go():
+        theirs = {}
+        pc, (chat,), _ = await connect(
+            rtc["base"], prepare=lambda pc: pc.on("datachannel", lambda ch: theirs.__setitem__(ch.label, ch)))
+        assert await eventually(lambda: len(theirs) == 3 and all(c.readyState == "open" for c in theirs.values()))
+        assert sorted(c.id for c in theirs.values()) == [0, 2, 4]
+        assert set(theirs) == {"push-a", "push-b", "push-c"}
+        inbox = Inbox(chat)
+        theirs["push-b"].send("into a channel Junction opened")
+        assert await inbox.get() == "into a channel Junction opened"
         await pc.close()
     run(go())
 
