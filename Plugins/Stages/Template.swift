@@ -76,11 +76,13 @@ public struct Template: Sendable {
         return nil
     }
 
-    /// Appends the rendered text to `buffer`.
-    public func render(document: JSONDocument?, metadata: [String: String], into buffer: inout [UInt8]) {
+    /// Appends the rendered text to `buffer`. `{{.}}` of a payload that is not
+    /// JSON (`document` nil) is the raw `payload`.
+    public func render(document: JSONDocument?, metadata: [String: String], payload: [UInt8] = [], into buffer: inout [UInt8]) {
         for part in parts {
             switch part {
             case let .literal(bytes): buffer.append(contentsOf: bytes)
+            case let .field(path) where document == nil && path.isRoot: buffer.append(contentsOf: payload)
             case let .field(path): document?.appendText(at: path, to: &buffer)
             case let .meta(key): if let v = metadata[key] { buffer.append(contentsOf: v.utf8) }
             }

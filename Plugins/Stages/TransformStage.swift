@@ -68,7 +68,7 @@ public final class TransformStage: Stage {
         var m = message
         if let template {
             var text: [UInt8] = []
-            template.render(document: document, metadata: message.metadata, into: &text)
+            template.render(document: document, metadata: message.metadata, payload: document == nil ? message.payload : [], into: &text)
             m.payload = text
             m.kind = .text
         } else if hasEdits, let document {

@@ -54,13 +54,19 @@ import Testing
         #expect(templated.texts == ["bo-9||bo"])
     }
 
+    @Test func templateOfATextPayloadRendersItRaw() throws {
+        let t = try transform(#"template: "Echo: {{.}}{{name}} ({{meta.k}})""#)
+        let out = run(t, ["hello there", "", #"{"name":"x"}"#], metadata: ["k": "v"])
+        #expect(out.texts == ["Echo: hello there (v)", "Echo:  (v)", #"Echo: {"name":"x"}x (v)"#])
+    }
+
     @Test func templateRendersWholePayload() throws {
         let t = try transform(#"template: "[{{meta.source}}] {{level}}: {{msg}} {{obj}} {{.}}""#)
         let out = run(t, [#"{"level":"warn","msg":"disk \"full\"","obj":{"a":[1]}}"#], metadata: ["source": "hooks"])
         #expect(out.texts == [#"[hooks] warn: disk "full" {"a":[1]} {"level":"warn","msg":"disk \"full\"","obj":{"a":[1]}}"#])
-        // Without JSON edits, a non-JSON payload still renders: fields are empty.
+        // Without JSON edits, a non-JSON payload still renders: fields are empty, {{.}} is the text.
         let plain = run(t, ["plain text"], metadata: ["source": "s"])
-        #expect(plain.texts == ["[s] :   "])
+        #expect(plain.texts == ["[s] :   plain text"])
         #expect(plain.rejected.isEmpty)
     }
 
