@@ -90,6 +90,7 @@ final class DataChannelHub: LifecycleService, @unchecked Sendable {
         var configuration = PeerConnection.Configuration(addresses: config.addresses, certificate: certificate)
         configuration.maxMessageSize = config.maxMessageSize.bytes
         configuration.connectTimeout = .milliseconds(Int(config.connectTimeout.value * 1000))
+        configuration.consentTimeout = .milliseconds(Int(config.consentTimeout.value * 1000))
         configuration.negotiatedChannels = lock.withLock { negotiated.sorted { $0.key < $1.key }.map { (label: $0.value, id: $0.key) } }
         configuration.openedChannels = lock.withLock { opened }
         let pc: PeerConnection

@@ -21,6 +21,9 @@ public struct RTCSectionConfig: ComponentConfig {
     public var maxMessageSize = ByteSize(262_144)
     /// A session that is not connected this long after its answer is closed.
     public var connectTimeout: Seconds = 30
+    /// A connected session that hears no connectivity check (ICE consent,
+    /// every ~5 s from browsers and aiortc) for this long has failed.
+    public var consentTimeout: Seconds = 30
 
     public init() {}
 
@@ -30,6 +33,7 @@ public struct RTCSectionConfig: ComponentConfig {
         .field("max_sessions", \.maxSessions, "Peer connections open at once; more offers get 503."),
         .field("max_message_size", \.maxMessageSize, "Largest data-channel message, advertised as a=max-message-size."),
         .field("connect_timeout", \.connectTimeout, "A session not connected this long after its answer is closed."),
+        .field("consent_timeout", \.consentTimeout, "A session that hears no ICE check for this long has failed (disconnected after a third of it)."),
     ]
 
     public func validate() throws {
@@ -41,6 +45,7 @@ public struct RTCSectionConfig: ComponentConfig {
         guard (1...(1 << 30)).contains(maxMessageSize.bytes) else {
             throw ConfigDiagnostic.field("max_message_size", "max_message_size must be between 1 byte and 1 GiB")
         }
+        guard consentTimeout.value >= 1 else { throw ConfigDiagnostic.field("consent_timeout", "consent_timeout must be at least 1s") }
         guard path.hasPrefix("/") else { throw ConfigDiagnostic.field("path", "path must start with /") }
     }
 }

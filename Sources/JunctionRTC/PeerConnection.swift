@@ -30,6 +30,8 @@ public final class PeerConnection: @unchecked Sendable {
         public var openedChannels: [String] = []
         /// Not connected this long after `start()`: failed.
         public var connectTimeout: Duration = .seconds(30)
+        /// No authenticated ICE check for this long: failed (disconnected after a third of it).
+        public var consentTimeout: Duration = .seconds(30)
 
         public init(addresses: [String], certificate: DTLSCertificate) {
             self.addresses = addresses
@@ -104,6 +106,9 @@ public final class PeerConnection: @unchecked Sendable {
             throw .setup("\(error)")
         }
         agent = ICELiteAgent(local: credentials)
+        let consent = UInt64(max(1, configuration.consentTimeout.components.seconds)) * 1_000_000_000
+        agent.failedAfter = consent
+        agent.disconnectedAfter = consent / 3
 
         // Sockets first: their ports go into the answer. Their datagrams reach
         // this connection through the relay, set once `self` exists.

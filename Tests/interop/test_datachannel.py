@@ -5,7 +5,9 @@ import asyncio
 import hashlib
 import json
 import os
+
 import subprocess
+import sys
 import time
 import urllib.error
 import urllib.request
@@ -38,7 +40,6 @@ routes:
   - { from: [push_a_in, push_b_in, push_c_in], to: chat_out }
 """
 
-
 @pytest.fixture(scope="module")
 def rtc(junction_bin, tmp_path_factory):
     port = free_port()
@@ -52,7 +53,6 @@ def rtc(junction_bin, tmp_path_factory):
     proc.terminate()
     proc.wait(timeout=15)
 
-
 def metric(base, name):
     text = urllib.request.urlopen(base + "/metrics", timeout=5).read().decode()
     total = 0.0
@@ -60,7 +60,6 @@ def metric(base, name):
         if line.startswith(name + " ") or line.startswith(name + "{"):
             total += float(line.rsplit(" ", 1)[1])
     return total
-
 
 async def eventually(predicate, timeout=10):
     deadline = time.monotonic() + timeout
@@ -70,10 +69,8 @@ async def eventually(predicate, timeout=10):
         await asyncio.sleep(0.05)
     return predicate()
 
-
 def run(coro, timeout=90):
     return asyncio.run(asyncio.wait_for(coro, timeout))
-
 
 def test_chat_echo(rtc):
     async def go():
@@ -89,7 +86,6 @@ def test_chat_echo(rtc):
         await pc.close()
     run(go())
 
-
 def test_plain_sdp_offer(rtc):
     async def go():
         pc, (chat,), _ = await connect(rtc["base"], as_json=False)
@@ -98,7 +94,6 @@ def test_plain_sdp_offer(rtc):
         assert await inbox.get() == "over application/sdp"
         await pc.close()
     run(go())
-
 
 def test_many_channels_stay_apart(rtc):
     async def go():
@@ -115,7 +110,6 @@ def test_many_channels_stay_apart(rtc):
         await pc.close()
     run(go())
 
-
 def test_binary_text_and_empty_messages(rtc):
     async def go():
         pc, (chat,), _ = await connect(rtc["base"])
@@ -126,7 +120,6 @@ def test_binary_text_and_empty_messages(rtc):
             assert got == message and type(got) is type(message)
         await pc.close()
     run(go())
-
 
 @pytest.mark.parametrize("spec", [
     {"label": "chat", "ordered": False, "maxPacketLifeTime": 500},
@@ -145,7 +138,6 @@ def test_partial_reliability(rtc, spec):
         assert got == sent
         await pc.close()
     run(go())
-
 
 def test_one_megabyte_each_way_paced_by_buffered_amount(rtc):
     async def go():
@@ -167,7 +159,6 @@ def test_one_megabyte_each_way_paced_by_buffered_amount(rtc):
         await pc.close()
     run(go())
 
-
 def test_message_size_limit(rtc):
     async def go():
         pc, (bulk,), _ = await connect(rtc["base"], channels=[{"label": "bulk"}])
@@ -180,7 +171,6 @@ def test_message_size_limit(rtc):
             bulk.send(os.urandom(262145))
         await pc.close()
     run(go())
-
 
 def test_channels_junction_opens(rtc):
     """Three labels with open: true: every session gets them from Junction
@@ -198,7 +188,6 @@ def test_channels_junction_opens(rtc):
         await pc.close()
     run(go())
 
-
 def test_negotiated_channel(rtc):
     async def go():
         pc, (fixed,), _ = await connect(rtc["base"], channels=[{"label": "fixed", "negotiated": True, "id": 100}])
@@ -207,7 +196,6 @@ def test_negotiated_channel(rtc):
         assert await inbox.get() == "pre-agreed"
         await pc.close()
     run(go())
-
 
 def test_close_paths_release_sessions(rtc):
     async def go():
@@ -228,7 +216,6 @@ def test_close_paths_release_sessions(rtc):
         assert await eventually(lambda: metric(base, "junction_rtc_sessions_open") == before)
     run(go())
 
-
 def test_tampered_fingerprint_fails_dtls(rtc):
     def tamper(sdp):
         lines = []
@@ -247,7 +234,6 @@ def test_tampered_fingerprint_fails_dtls(rtc):
             pc, _, _ = await asyncio.wait_for(connect(base, tamper=tamper), 20)
         assert await eventually(lambda: metric(base, "junction_rtc_sessions_failed_total") > failed_before, 40)
     run(go())
-
 
 @pytest.mark.parametrize("body,ctype,needle", [
     (b"this is not sdp", "application/sdp", "SDP"),
@@ -269,7 +255,6 @@ def test_bad_offers_get_clear_errors(rtc, body, ctype, needle):
     assert metric(base, "junction_rtc_bad_offers_total") == before + 1
     assert urllib.request.urlopen(base + "/health", timeout=5).status == 200
 
-
 FLOW_CONFIG = """\
 listen: 127.0.0.1:${PORT}
 rtc:
@@ -283,7 +268,6 @@ sinks:
 routes:
   - { from: slow_in, via: [trickle], to: disk }
 """
-
 
 def test_slow_route_pauses_the_sender_without_dropping(junction_bin, tmp_path):
     """16 MiB into a route that drains 64 messages/s: Junction stops reading
@@ -329,7 +313,6 @@ def test_slow_route_pauses_the_sender_without_dropping(junction_bin, tmp_path):
         proc.terminate()
         proc.wait(timeout=15)
 
-
 @pytest.mark.parametrize("config,needle", [
     ("rtc:\n  addresses: [0.0.0.0]\n", "wildcard"),
     ("rtc:\n  addresses: []\n", "at least one"),
@@ -343,14 +326,12 @@ def test_config_mistakes_are_located(junction_bin, write_config, config, needle)
     out = got.stdout + got.stderr
     assert needle in out and "routes.yaml:" in out, out
 
-
 def test_two_labels_on_one_negotiated_id_stop_the_start(junction_bin, write_config):
     cfg = write_config("listen: 127.0.0.1:0\nsources:\n  a: { type: datachannel, label: x, id: 3 }\n"
                        "sinks:\n  b: { type: datachannel, label: y, id: 3 }\nroutes:\n  - { from: a, to: b }\n")
     got = subprocess.run([junction_bin, "run", str(cfg)], capture_output=True, text=True, timeout=60)
     assert got.returncode == 1, got.stdout + got.stderr
     assert "routes.yaml:" in got.stderr and "is already the negotiated channel" in got.stderr, got.stderr
-
 
 def test_shutdown_closes_the_peers_channels(junction_bin, tmp_path):
     port = free_port()
@@ -374,7 +355,6 @@ def test_shutdown_closes_the_peers_channels(junction_bin, tmp_path):
         if proc.poll() is None:
             proc.kill()
 
-
 FEED_CONFIG = """\
 listen: 127.0.0.1:${PORT}
 rtc:
@@ -386,7 +366,6 @@ sinks:
 routes:
   - { from: tail, to: feed }
 """
-
 
 def test_thirty_two_mebibytes_to_a_peer_with_bounded_memory(junction_bin, tmp_path):
     """A file grows by 32 MiB while a peer listens: the sink waits on the
@@ -430,7 +409,6 @@ def test_thirty_two_mebibytes_to_a_peer_with_bounded_memory(junction_bin, tmp_pa
         proc.terminate()
         proc.wait(timeout=15)
 
-
 def test_lossy_path_reliable_channel_complete_partial_channel_goes_on(rtc):
     """10% of aiortc's SCTP packets are dropped after the handshake: a
     reliable channel still delivers everything in order (retransmission), an
@@ -471,3 +449,42 @@ def test_lossy_path_reliable_channel_complete_partial_channel_goes_on(rtc):
         return len(got_p)
 
     print("partial channel delivered", run(go(), timeout=120), "of 200")
+
+PEER_SCRIPT = """
+import asyncio, sys, time
+sys.path.insert(0, sys.argv[2])
+from rtc_peer import connect
+async def main():
+    pc, (chat,), session = await connect(sys.argv[1])
+    print(session, flush=True)
+    await asyncio.sleep(600)
+asyncio.run(main())
+"""
+
+def test_killed_peer_fails_after_consent_timeout(junction_bin, tmp_path):
+    """A peer killed without a goodbye: no more ICE consent checks, so Junction
+    marks the session failed after consent_timeout and forgets it."""
+    port = free_port()
+    cfg = tmp_path / "routes.yaml"
+    cfg.write_text(CONFIG.replace("  addresses: [127.0.0.1]\n", "  addresses: [127.0.0.1]\n  consent_timeout: 3s\n"))
+    proc = subprocess.Popen([junction_bin, "run", str(cfg)], env=dict(os.environ, PORT=str(port)), stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_healthy(base, proc)
+        here = os.path.dirname(os.path.abspath(__file__))
+        peer = subprocess.Popen([sys.executable, "-c", PEER_SCRIPT, base, here], stdout=subprocess.PIPE, text=True)
+        session = peer.stdout.readline().strip()
+        assert session
+        assert metric(base, "junction_rtc_sessions_open") == 1
+        peer.kill()
+        peer.wait(timeout=10)
+        started = time.monotonic()
+        deadline = started + 20
+        while time.monotonic() < deadline and metric(base, "junction_rtc_sessions_open") != 0:
+            time.sleep(0.2)
+        assert metric(base, "junction_rtc_sessions_open") == 0
+        assert metric(base, "junction_rtc_sessions_failed_total") == 1
+        assert time.monotonic() - started < 10
+    finally:
+        proc.terminate()
+        proc.wait(timeout=15)
