@@ -5,7 +5,6 @@ import asyncio
 import hashlib
 import json
 import os
-
 import subprocess
 import sys
 import time
