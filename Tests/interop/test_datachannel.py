@@ -17,6 +17,7 @@ from rtc_peer import Inbox, connect, wait_open
 from conftest import wait_healthy
 from test_xrtc import free_port
 
+
 CONFIG = """\
 listen: 127.0.0.1:${PORT}
 rtc:
@@ -39,7 +40,10 @@ routes:
   - { from: [push_a_in, push_b_in, push_c_in], to: chat_out }
 """
 
+
 @pytest.fixture(scope="module")
+
+
 def rtc(junction_bin, tmp_path_factory):
     port = free_port()
     cfg = tmp_path_factory.mktemp("rtc") / "routes.yaml"
@@ -51,6 +55,7 @@ def rtc(junction_bin, tmp_path_factory):
     yield {"base": base, "proc": proc, "log": log}
     proc.terminate()
     proc.wait(timeout=15)
+
 
 def metric(base, name):
     text = urllib.request.urlopen(base + "/metrics", timeout=5).read().decode()
@@ -68,8 +73,10 @@ async def eventually(predicate, timeout=10):
         await asyncio.sleep(0.05)
     return predicate()
 
+
 def run(coro, timeout=90):
     return asyncio.run(asyncio.wait_for(coro, timeout))
+
 
 def test_chat_echo(rtc):
     async def go():
@@ -85,6 +92,7 @@ def test_chat_echo(rtc):
         await pc.close()
     run(go())
 
+
 def test_plain_sdp_offer(rtc):
     async def go():
         pc, (chat,), _ = await connect(rtc["base"], as_json=False)
@@ -93,6 +101,7 @@ def test_plain_sdp_offer(rtc):
         assert await inbox.get() == "over application/sdp"
         await pc.close()
     run(go())
+
 
 def test_many_channels_stay_apart(rtc):
     async def go():
@@ -109,6 +118,7 @@ def test_many_channels_stay_apart(rtc):
         await pc.close()
     run(go())
 
+
 def test_binary_text_and_empty_messages(rtc):
     async def go():
         pc, (chat,), _ = await connect(rtc["base"])
@@ -120,11 +130,14 @@ def test_binary_text_and_empty_messages(rtc):
         await pc.close()
     run(go())
 
+
 @pytest.mark.parametrize("spec", [
     {"label": "chat", "ordered": False, "maxPacketLifeTime": 500},
     {"label": "chat", "ordered": False, "maxRetransmits": 0},
     {"label": "chat", "maxRetransmits": 3},
 ])
+
+
 def test_partial_reliability(rtc, spec):
     async def go():
         pc, (chat,), _ = await connect(rtc["base"], channels=[spec])
@@ -137,6 +150,7 @@ def test_partial_reliability(rtc, spec):
         assert got == sent
         await pc.close()
     run(go())
+
 
 def test_one_megabyte_each_way_paced_by_buffered_amount(rtc):
     async def go():
@@ -158,6 +172,7 @@ def test_one_megabyte_each_way_paced_by_buffered_amount(rtc):
         await pc.close()
     run(go())
 
+
 def test_message_size_limit(rtc):
     async def go():
         pc, (bulk,), _ = await connect(rtc["base"], channels=[{"label": "bulk"}])
@@ -170,6 +185,7 @@ def test_message_size_limit(rtc):
             bulk.send(os.urandom(262145))
         await pc.close()
     run(go())
+
 
 def test_channels_junction_opens(rtc):
     """Three labels with open: true: every session gets them from Junction
@@ -187,6 +203,7 @@ def test_channels_junction_opens(rtc):
         await pc.close()
     run(go())
 
+
 def test_negotiated_channel(rtc):
     async def go():
         pc, (fixed,), _ = await connect(rtc["base"], channels=[{"label": "fixed", "negotiated": True, "id": 100}])
@@ -195,6 +212,7 @@ def test_negotiated_channel(rtc):
         assert await inbox.get() == "pre-agreed"
         await pc.close()
     run(go())
+
 
 def test_close_paths_release_sessions(rtc):
     async def go():
@@ -215,6 +233,7 @@ def test_close_paths_release_sessions(rtc):
         assert await eventually(lambda: metric(base, "junction_rtc_sessions_open") == before)
     run(go())
 
+
 def test_tampered_fingerprint_fails_dtls(rtc):
     def tamper(sdp):
         lines = []
@@ -234,6 +253,7 @@ def test_tampered_fingerprint_fails_dtls(rtc):
         assert await eventually(lambda: metric(base, "junction_rtc_sessions_failed_total") > failed_before, 40)
     run(go())
 
+
 @pytest.mark.parametrize("body,ctype,needle", [
     (b"this is not sdp", "application/sdp", "SDP"),
     (b'{"type":"offer"}', "application/json", "sdp"),
@@ -242,6 +262,8 @@ def test_tampered_fingerprint_fails_dtls(rtc):
      b"a=mid:0\r\na=ice-ufrag:abcd\r\na=ice-pwd:abcdefghijklmnopqrstuvwx\r\n"
      b"a=fingerprint:sha-256 " + b":".join([b"AB"] * 32) + b"\r\na=setup:actpass\r\n", "application/sdp", "data"),
 ])
+
+
 def test_bad_offers_get_clear_errors(rtc, body, ctype, needle):
     base = rtc["base"]
     before = metric(base, "junction_rtc_bad_offers_total")
@@ -253,6 +275,7 @@ def test_bad_offers_get_clear_errors(rtc, body, ctype, needle):
     assert needle.lower() in message.lower(), message
     assert metric(base, "junction_rtc_bad_offers_total") == before + 1
     assert urllib.request.urlopen(base + "/health", timeout=5).status == 200
+
 
 FLOW_CONFIG = """\
 listen: 127.0.0.1:${PORT}
@@ -267,6 +290,7 @@ sinks:
 routes:
   - { from: slow_in, via: [trickle], to: disk }
 """
+
 
 def test_slow_route_pauses_the_sender_without_dropping(junction_bin, tmp_path):
     """16 MiB into a route that drains 64 messages/s: Junction stops reading
@@ -312,12 +336,15 @@ def test_slow_route_pauses_the_sender_without_dropping(junction_bin, tmp_path):
         proc.terminate()
         proc.wait(timeout=15)
 
+
 @pytest.mark.parametrize("config,needle", [
     ("rtc:\n  addresses: [0.0.0.0]\n", "wildcard"),
     ("rtc:\n  addresses: []\n", "at least one"),
     ("sources:\n  a: { type: datachannel, label: \"\" }\nsinks:\n  b: { type: stdout }\nroutes:\n  - { from: a, to: b }\n", "label"),
     ("sources:\n  a: { type: datachannel, label: x, id: 70000 }\nsinks:\n  b: { type: stdout }\nroutes:\n  - { from: a, to: b }\n", "id"),
 ])
+
+
 def test_config_mistakes_are_located(junction_bin, write_config, config, needle):
     cfg = write_config("listen: 127.0.0.1:0\n" + config)
     got = subprocess.run([junction_bin, "validate", str(cfg)], capture_output=True, text=True, timeout=60)
@@ -325,12 +352,14 @@ def test_config_mistakes_are_located(junction_bin, write_config, config, needle)
     out = got.stdout + got.stderr
     assert needle in out and "routes.yaml:" in out, out
 
+
 def test_two_labels_on_one_negotiated_id_stop_the_start(junction_bin, write_config):
     cfg = write_config("listen: 127.0.0.1:0\nsources:\n  a: { type: datachannel, label: x, id: 3 }\n"
                        "sinks:\n  b: { type: datachannel, label: y, id: 3 }\nroutes:\n  - { from: a, to: b }\n")
     got = subprocess.run([junction_bin, "run", str(cfg)], capture_output=True, text=True, timeout=60)
     assert got.returncode == 1, got.stdout + got.stderr
     assert "routes.yaml:" in got.stderr and "is already the negotiated channel" in got.stderr, got.stderr
+
 
 def test_shutdown_closes_the_peers_channels(junction_bin, tmp_path):
     port = free_port()
@@ -354,6 +383,7 @@ def test_shutdown_closes_the_peers_channels(junction_bin, tmp_path):
         if proc.poll() is None:
             proc.kill()
 
+
 FEED_CONFIG = """\
 listen: 127.0.0.1:${PORT}
 rtc:
@@ -365,6 +395,7 @@ sinks:
 routes:
   - { from: tail, to: feed }
 """
+
 
 def test_thirty_two_mebibytes_to_a_peer_with_bounded_memory(junction_bin, tmp_path):
     """A file grows by 32 MiB while a peer listens: the sink waits on the
@@ -408,6 +439,7 @@ def test_thirty_two_mebibytes_to_a_peer_with_bounded_memory(junction_bin, tmp_pa
         proc.terminate()
         proc.wait(timeout=15)
 
+
 def test_lossy_path_reliable_channel_complete_partial_channel_goes_on(rtc):
     """10% of aiortc's SCTP packets are dropped after the handshake: a
     reliable channel still delivers everything in order (retransmission), an
@@ -449,6 +481,7 @@ def test_lossy_path_reliable_channel_complete_partial_channel_goes_on(rtc):
 
     print("partial channel delivered", run(go(), timeout=120), "of 200")
 
+
 PEER_SCRIPT = """
 import asyncio, sys, time
 sys.path.insert(0, sys.argv[2])
@@ -459,6 +492,7 @@ async def main():
     await asyncio.sleep(600)
 asyncio.run(main())
 """
+
 
 def test_killed_peer_fails_after_consent_timeout(junction_bin, tmp_path):
     """A peer killed without a goodbye: no more ICE consent checks, so Junction
