@@ -40,6 +40,7 @@ final class DataChannelHub: LifecycleService, @unchecked Sendable {
     private let sessionsFailed = Counter(label: "junction_rtc_sessions_failed_total")
     private let badOffers = Counter(label: "junction_rtc_bad_offers_total")
     private let unrouted = Counter(label: "junction_rtc_unrouted_messages_total")
+    private let droppedDatagrams = Counter(label: "junction_rtc_dropped_datagrams_total")
 
     init(config: RTCSectionConfig, logger: Logger) throws {
         self.config = config
@@ -148,13 +149,18 @@ final class DataChannelHub: LifecycleService, @unchecked Sendable {
     }
 
     private func remove(session id: String) {
-        let (open, gone) = lock.withLock { () -> (Int, [DataChannel]) in
-            sessions[id] = nil
+        let (open, gone, pc) = lock.withLock { () -> (Int, [DataChannel], PeerConnection?) in
+            let pc = sessions.removeValue(forKey: id)
             let gone = channels.values.filter { $0.session == id }.map(\.channel)
-            return (sessions.count, gone)
+            return (sessions.count, gone, pc)
         }
         sessionsOpen.record(open)
         gone.forEach(detach)
+        // Garbage, unauthenticated checks and DTLS from unchecked addresses, counted once per session.
+        if let dropped = pc?.droppedDatagrams, dropped > 0 {
+            droppedDatagrams.increment(by: dropped)
+            logger.info("WebRTC session dropped datagrams", metadata: ["session": "\(id)", "count": "\(dropped)"])
+        }
     }
 
     func start() throws {}

@@ -521,3 +521,30 @@ def test_killed_peer_fails_after_consent_timeout(junction_bin, tmp_path):
     finally:
         proc.terminate()
         proc.wait(timeout=15)
+
+
+def test_garbage_datagrams_are_dropped_and_counted(rtc):
+    """Random bytes, STUN with a wrong password and fake DTLS records sent to a
+    live session's UDP port: dropped and counted; the session carries on."""
+    import random
+    import re
+    import socket
+
+    async def go():
+        base = rtc["base"]
+        before = metric(base, "junction_rtc_dropped_datagrams_total")
+        pc, (chat,), _ = await connect(base)
+        port = int(re.search(r"a=candidate:\S+ 1 udp \d+ 127\.0\.0\.1 (\d+) typ host", pc.remoteDescription.sdp).group(1))
+        rng = random.Random(11)
+        junk = [bytes(rng.randrange(256) for _ in range(rng.randrange(1, 300))) for _ in range(300)]
+        junk += [bytes([0, 1, 0, 8, 0x21, 0x12, 0xA4, 0x42]) + bytes(12) + bytes([0, 6, 0, 4]) + b"abcd"] * 50  # unsigned check
+        junk += [bytes([22, 254, 253]) + bytes(rng.randrange(256) for _ in range(40)) for _ in range(50)]      # fake DTLS
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+            for d in junk:
+                s.sendto(d, ("127.0.0.1", port))
+        inbox = Inbox(chat)
+        chat.send("still fine")
+        assert await inbox.get() == "still fine"
+        await pc.close()
+        assert await eventually(lambda: metric(base, "junction_rtc_dropped_datagrams_total") >= before + 300)
+    run(go())
