@@ -30,6 +30,11 @@ public final class UDPSocket: @unchecked Sendable {
     /// Datagrams `send` could not hand to the kernel (full buffer, unreachable …).
     public private(set) var sendFailures = 0
 
+    /// `SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC` (Linux values). Spelled out:
+    /// in whole-module builds the C headers that also declare them (usrsctp's,
+    /// OpenSSL's) hide Glibc's `__socket_type` enum from this module.
+    private static let datagramNonBlockingCloexec: Int32 = 2 | 0o4000 | 0o2000000
+
     /// Binds `host` (numeric IPv4 or IPv6) on `port` (0: any free port);
     /// `onDatagram` runs on `queue` for every datagram received.
     public init(
@@ -38,7 +43,7 @@ public final class UDPSocket: @unchecked Sendable {
     ) throws(UDPSocketError) {
         guard let address = STUNAddress(host: host, port: port) else { throw .badAddress(host) }
         let family = address.family == .ipv4 ? AF_INET : AF_INET6
-        let fd = Glibc.socket(family, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        let fd = Glibc.socket(family, Self.datagramNonBlockingCloexec, 0)
         guard fd >= 0 else { throw .system("socket", errno) }
         var size = Self.bufferSize
         _ = setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size))
