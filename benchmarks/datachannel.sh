@@ -33,14 +33,7 @@ HELPERS=$PWD/benchmarks/datachannel
 
 BIN=$PWD/.build/release/junction
 BUILD="release build"
-if ! swift build -c release --product junction >&2; then
-  # The whole-module release build of JunctionRTC fails at the time of writing
-  # (UDPSocket.swift: SOCK_DGRAM not in scope under -wmo); per-file -O still builds.
-  echo "datachannel bench: release build failed; building release without whole-module optimization" >&2
-  swift build -c release --product junction --scratch-path .build/no-wmo -Xswiftc -no-whole-module-optimization >&2
-  BIN=$PWD/.build/no-wmo/release/junction
-  BUILD="release build without whole-module optimization (the -wmo release build of JunctionRTC fails: UDPSocket.swift, SOCK_DGRAM not in scope)"
-fi
+swift build -c release --product junction >&2
 
 WORK=$(mktemp -d)
 PIDS=()
