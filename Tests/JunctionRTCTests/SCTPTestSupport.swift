@@ -24,17 +24,6 @@ final class Recorder<Value: Sendable>: Sendable {
     }
 }
 
-/// Polls `condition` until it holds or `timeout` passes: waiting on an
-/// event, with a deadline generous enough for a loaded 2-core machine.
-func eventually(timeout: Duration = .seconds(10), _ condition: @Sendable () -> Bool) async -> Bool {
-    let deadline = ContinuousClock.now + timeout
-    while ContinuousClock.now < deadline {
-        if condition() { return true }
-        try? await Task.sleep(for: .milliseconds(5))
-    }
-    return condition()
-}
-
 /// Runs `body` as one task of `queue` (a channel's delegate queue, where
 /// `bufferedAmount` cannot fall during the task) and returns its result.
 func perform<T: Sendable>(on queue: DispatchQueue, _ body: @escaping @Sendable () -> T) async -> T {
