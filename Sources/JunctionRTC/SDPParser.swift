@@ -67,7 +67,8 @@ struct SDPParser {
         else {
             throw SDPError(.malformedLine, "expected '<letter>=<value>', got '\(SDPToken.excerpt(text))'")
         }
-        let value = text.dropFirst(2)
+        // Cut by bytes: a combining mark after "=" must not fold into it and vanish.
+        let value = Substring(text.utf8.dropFirst(2))
         guard sawVersion else {
             guard type == UInt8(ascii: "v"), value == "0" else {
                 throw SDPError(.malformedLine, "an SDP description starts with 'v=0'")
@@ -109,9 +110,10 @@ struct SDPParser {
     }
 
     private mutating func readAttribute(_ value: Substring) throws(SDPError) {
-        let colon = value.firstIndex(of: ":")
+        // By bytes too: ":" followed by a combining mark is still the separator.
+        let colon = value.utf8.firstIndex(of: UInt8(ascii: ":"))
         let name = colon.map { value[..<$0] } ?? value
-        let argument = colon.map { value[value.index(after: $0)...] } ?? ""
+        let argument = colon.map { value[value.utf8.index(after: $0)...] } ?? ""
         let inMedia = !sections.isEmpty
         switch name {
         case "ice-ufrag":

@@ -104,6 +104,13 @@ struct SDPMalformedTests {
             name: "duplicate mid", text: "v=0\n\(dataLine)\na=mid:0\n\(dataLine)\na=mid:0\n", line: 5, kind: .invalidValue,
             mentions: "already used by the m= section on line 2"),
         Case(name: "mid not a token", text: "v=0\n\(dataLine)\na=mid:a:b\n", line: 3, kind: .invalidValue, mentions: "a=mid"),
+        // Lines are cut by bytes: a combining mark (U+0301) does not fold into the "=" or ":" before it.
+        Case(
+            name: "combining mark after m=", text: "v=0\nm=\u{301}application 9 UDP/DTLS/SCTP webrtc-datachannel\n", line: 2,
+            kind: .invalidValue, mentions: "is not a token"),
+        Case(
+            name: "combining mark after a=ice-ufrag:", text: "v=0\n\(dataLine)\na=ice-ufrag:\u{301}abcd\n", line: 3,
+            kind: .invalidValue, mentions: "a=ice-ufrag"),
     ]
 
     @Test("Each malformed offer fails on the right line with a clear message", arguments: cases)

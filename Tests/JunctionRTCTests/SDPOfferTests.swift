@@ -142,4 +142,22 @@ struct SDPOfferTests {
         #expect(try SDPOffer(parsing: "v=0\nm=application 9 TCP/DTLS/SCTP webrtc-datachannel\n").dataChannel == nil)
         #expect(try SDPOffer(parsing: "v=0\nm=application 9 UDP/DTLS/SCTP bfcp\n").dataChannel == nil)
     }
+
+    @Test("An attribute whose name starts with a combining mark or a ZWJ is unknown, not the name after it")
+    func combiningMarkInName() throws {
+        // Read as Characters, "=\u{301}" was one and "a=\u{301}mid:zero" became a=mid:zero;
+        // Fuzz/FuzzSDP.swift found "a=\u{200D}ice-ufrag:…" read as a=ice-ufrag.
+        for mark in ["\u{301}", "\u{200D}"] {
+            let offer = try SDPOffer(parsing: """
+                v=0
+                m=application 9 UDP/DTLS/SCTP webrtc-datachannel
+                a=\(mark)mid:zero
+                a=\(mark)ice-ufrag:Lg4c
+                a=ice-pwd:Lg4cLg4cLg4cLg4cLg4cLg
+
+                """)
+            #expect(offer.media.first?.mid == nil)
+            #expect(offer.media.first?.credentials == nil)
+        }
+    }
 }
