@@ -112,6 +112,8 @@ public final class DTLSTransport: @unchecked Sendable {
     /// When the handshake gives up (set by `start`, cleared when connected).
     private var handshakeDeadline: DispatchTime?
     private var counters = Statistics()
+    /// The timer is parked at `.distantFuture`.
+    private var timerIdle = false
     private var sentBeforeTeardown = 0
 
     /// A transport that will authenticate the peer by `remoteFingerprints`
@@ -304,6 +306,14 @@ public final class DTLSTransport: @unchecked Sendable {
         guard let timer, let session else { return }
         var fireAt = session.timeout().map { DispatchTime.now() + .microseconds($0) }
         if let deadline = handshakeDeadline { fireAt = min(fireAt ?? deadline, deadline) }
+        // Once connected there is usually nothing to time: leave an idle timer
+        // alone (rescheduling it per datagram wakes libdispatch's manager thread).
+        if fireAt == nil {
+            if timerIdle { return }
+            timerIdle = true
+        } else {
+            timerIdle = false
+        }
         timer.schedule(deadline: fireAt ?? .distantFuture, leeway: .milliseconds(5))
     }
 
