@@ -203,8 +203,12 @@ public final class PeerConnection: @unchecked Sendable {
         try sctp.createDataChannel(label: label, options: options)
     }
 
-    /// Datagrams that were neither STUN, nor DTLS from a checked address, nor answered.
-    public var droppedDatagrams: Int { queue.sync { dropped } }
+    /// Datagrams that were neither STUN, nor DTLS from a checked address, nor
+    /// answered. Waits for `queue`: never read it from there.
+    public var droppedDatagrams: Int {
+        dispatchPrecondition(condition: .notOnQueue(queue))
+        return queue.sync { dropped }
+    }
 
     // MARK: - On `queue`
 
