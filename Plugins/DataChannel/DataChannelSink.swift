@@ -46,8 +46,12 @@ public final class DataChannelSink: ReportingSink, @unchecked Sendable {
         var failed = failed
         var rest = rest
         let lowMark = max(1, config.highWaterMark.bytes / 2)
+        // One hub lookup per destination per pass, not per message (a pass ends at a wait).
+        var lookedUp: [String: [DataChannel]] = [:]
         while let message = rest.first {
-            let targets = targets(for: message)
+            let key = (message.metadata["session"] ?? "") + "/" + (message.metadata["channel"] ?? "")
+            let targets = lookedUp[key] ?? targets(for: message)
+            lookedUp[key] = targets
             if targets.isEmpty {
                 failed += 1
                 undeliverable.increment()
