@@ -58,6 +58,8 @@ const mdns = arguments[0];
   await pc.setRemoteDescription(answer);
   await Promise.all([opened(chat), opened(bulk)]);
   results.maxMessageSize = pc.sctp.maxMessageSize;
+  // Chromium may fire the channels' open before it moves connectionState on.
+  for (let i = 0; i < 100 && pc.connectionState !== "connected"; i++) await new Promise((ok) => setTimeout(ok, 50));
   results.connectionState = pc.connectionState;
 
   // 100 echoes, one at a time.
