@@ -21,6 +21,8 @@ public final class BatchStage: Stage {
     private var binary = false
     private var first: (metadata: [String: String], timestamp: UInt64)?
     private var startedAt: UInt64 = 0
+    /// The receipts of the held messages: the batch settles them when it goes.
+    private var receipts: [Receipt] = []
 
     /// An empty batch.
     public init(config: BatchConfig, context: ComponentContext, clock: @escaping StageClock.Source = StageClock.now) {
@@ -52,6 +54,7 @@ public final class BatchStage: Stage {
         }
         message.withPayloadBytes { payload.append(contentsOf: $0) }
         if message.kind == .binary { binary = true }
+        if let receipt = message.receipt { receipts.append(receipt) }
         held += 1
         if held >= count || (maxBytes.map { size >= $0 } ?? false) {
             emit(into: &output)
@@ -76,6 +79,8 @@ public final class BatchStage: Stage {
         if format == .jsonArray { payload.append(UInt8(ascii: "]")) }
         var batch = Message(payload: payload, kind: binary && format == .lines ? .binary : .text, metadata: first.metadata, timestamp: first.timestamp)
         batch.metadata["batch_count"] = String(held)
+        batch.receipt = Receipt(combining: receipts)
+        receipts = []
         payload = []
         payload.reserveCapacity(min(batch.byteSize, 1 << 20))
         held = 0

@@ -1,3 +1,4 @@
+import Foundation
 import Junction
 import StagesPlugin
 import Testing
@@ -19,6 +20,23 @@ import Testing
         s.finish(into: &out)
         #expect(out.texts == ["a\nb\nc", "d"])
         #expect(out.messages[1].metadata["batch_count"] == "1")
+    }
+
+    @Test func theBatchHoldsTheReceiptsOfItsPartsUntilItGoes() throws {
+        let s = try batcher("{count: 2}")
+        let settled = Settled()
+        var out = StageOutput()
+        for p in ["a", "b"] {
+            var m = Message(text: p)
+            m.receipt = Receipt { outcome in settled.add(p, outcome) }
+            s.process(m, into: &out)
+        }
+        #expect(out.messages.count == 1)
+        #expect(settled.names.isEmpty, "the inputs went, but the batch still stands for them")
+        out.messages[0].receipt?.fail("sink down")
+        out = StageOutput()
+        #expect(settled.names.sorted() == ["a", "b"])
+        #expect(settled.outcomes.allSatisfy { $0 == .failed("sink down") })
     }
 
     @Test func byBytesAsJSONArray() throws {
@@ -81,4 +99,13 @@ import Testing
         #expect(decodeError(BatchConfig.self, "format: jsonarray")?.hint?.contains("json_array") == true)
         #expect(decodeError(BatchConfig.self, "bytes: lots")?.message == "invalid byte size 'lots'")
     }
+}
+
+/// Receipt outcomes by message name.
+final class Settled: @unchecked Sendable {
+    private let lock = NSLock()
+    private var all: [(String, Receipt.Outcome)] = []
+    func add(_ name: String, _ outcome: Receipt.Outcome) { lock.withLock { all.append((name, outcome)) } }
+    var names: [String] { lock.withLock { all.map(\.0) } }
+    var outcomes: [Receipt.Outcome] { lock.withLock { all.map(\.1) } }
 }

@@ -34,6 +34,9 @@ public struct Message: Sendable {
     public var timestamp: UInt64
     /// Sink names a `switch` stage chose for this message; `nil` means every sink of the route.
     public var targets: [String]?
+    /// Settles when the pipeline is done with every copy of this message; see ``Receipt``.
+    /// Stages that make one message out of several combine their receipts.
+    public var receipt: Receipt?
 
     public init(
         payload: [UInt8],
@@ -46,6 +49,7 @@ public struct Message: Sendable {
         self.metadata = metadata
         self.timestamp = timestamp
         self.targets = nil
+        self.receipt = nil
     }
 
     /// A message whose payload is `count` bytes of `chunk` from `offset`; the chunk
@@ -62,6 +66,7 @@ public struct Message: Sendable {
         self.metadata = metadata
         self.timestamp = timestamp
         self.targets = nil
+        self.receipt = nil
     }
 
     /// A text message from a Swift string.

@@ -53,6 +53,9 @@ public final class Edge: @unchecked Sendable {
         self.producers = producers
     }
 
+    /// Why a receipt of a message this edge drops fails.
+    private var dropReason: String { "dropped: \(name) was full (\(policy.rawValue))" }
+
     /// Gates held while this edge is full (only under `block`).
     func addUpstream(_ gate: FlowGate) { lock.withLock { upstream.append(gate) } }
 
@@ -99,12 +102,14 @@ public final class Edge: @unchecked Sendable {
                     dropped = batch.count - keep
                     _droppedMessages += dropped
                     _droppedBytes += bytes - kept
+                    batch[keep...].forEach { $0.receipt?.fail(dropReason) }
                     batch.removeSubrange(keep...)
                     bytes = kept
                 }
             case .dropOldest:
                 while queuedBytes + bytes > highWater, let first = queue.first {
                     let cost = first.messages[offset].accountedSize
+                    first.messages[offset].receipt?.fail(dropReason)
                     queuedBytes -= cost
                     _droppedBytes += cost
                     _droppedMessages += 1
@@ -122,6 +127,7 @@ public final class Edge: @unchecked Sendable {
                     var cut = 0
                     while cut < batch.count - 1, queuedBytes + bytes > highWater {
                         let cost = batch[cut].accountedSize
+                        batch[cut].receipt?.fail(dropReason)
                         bytes -= cost
                         _droppedBytes += cost
                         cut += 1
@@ -226,6 +232,7 @@ public final class Edge: @unchecked Sendable {
         lock.withLock {
             var n = 0
             while let q = queue.popFirst() {
+                q.messages[offset...].forEach { $0.receipt?.fail("shut down before delivery") }
                 n += q.messages.count - offset
                 offset = 0
             }

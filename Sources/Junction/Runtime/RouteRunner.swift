@@ -104,6 +104,7 @@ final class RouteRunner: @unchecked Sendable {
     private func handleRejected(_ rejected: [(message: Message, reason: String)], stage: Int) {
         guard !rejected.isEmpty else { return }
         rejectedCount += rejected.count
+        for r in rejected { r.message.receipt?.reject("\(stageNames[stage]): \(r.reason)") }
         metrics.rejected(rejected.count, stage: stageNames[stage])
         if let errorsEdge {
             errorsEdge.push(rejected.map { r in

@@ -61,14 +61,18 @@ final class SinkDriver: @unchecked Sendable {
         for step in 0..<edges.count {
             let index = (next + step) % edges.count
             let edge = edges[index]
-            guard let batch = edge.pop(maxBytes: maxBatchBytes) else { continue }
+            guard var batch = edge.pop(maxBytes: maxBatchBytes) else { continue }
             next = (index + 1) % edges.count
+            // The receipts stay here, not with the sink: they settle when the sink
+            // completes, however long it keeps the messages afterwards.
+            let receipts = ReceiptHolder(taking: &batch, sink: name)
             inFlight = true
             inFlightCount = batch.count
             let bytes = batch.byteSize
             let cost = batch.accountedSize
             let count = batch.count
             let done: @Sendable (Int) -> Void = { [self] failed in
+                receipts?.settle(failed: failed)
                 queue.async {
                     let failed = min(max(0, failed), count)
                     self.metrics.sent(count - failed, bytes: failed == 0 ? bytes : bytes * (count - failed) / count)
@@ -112,5 +116,36 @@ final class SinkDriver: @unchecked Sendable {
                 self.onClosed()
             }
         }
+    }
+}
+
+/// The receipts of a batch in a sink's hands, released (settled) when the sink
+/// completes. A failed count fails them all: the sink does not say which ones
+/// failed, and a sender retrying a delivered message beats one losing a message.
+private final class ReceiptHolder: @unchecked Sendable {
+    private let lock = NSLock()
+    private var receipts: [Receipt]
+    private let sink: String
+
+    /// Takes the receipts off `batch`; nil when it carries none.
+    init?(taking batch: inout [Message], sink: String) {
+        guard batch.contains(where: { $0.receipt != nil }) else { return nil }
+        var receipts: [Receipt] = []
+        for i in batch.indices {
+            if let r = batch[i].receipt {
+                receipts.append(r)
+                batch[i].receipt = nil
+            }
+        }
+        self.receipts = receipts
+        self.sink = sink
+    }
+
+    func settle(failed: Int) {
+        let taken: [Receipt] = lock.withLock {
+            defer { receipts = [] }
+            return receipts
+        }
+        if failed > 0 { for r in taken { r.fail("sink \(sink) could not deliver it") } }
     }
 }

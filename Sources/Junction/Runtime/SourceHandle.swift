@@ -47,6 +47,7 @@ final class SourceHandle: SourceOutput, @unchecked Sendable {
         guard !batch.isEmpty else { return }
         let accepted: Bool = lock.withLock {
             if finished {
+                batch.failReceipts("source \(name) had stopped")
                 lateMessages += batch.count
                 return false
             }
