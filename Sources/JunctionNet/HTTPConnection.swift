@@ -27,6 +27,8 @@ final class HTTPConnection {
     var handler: HTTPRoute?
     /// Body bytes are read but thrown away (no handler, or already rejected).
     var discardBody = false
+    /// The body size limit: the route's, or the server's.
+    var bodyLimit = 0
     /// HTTP/1.0 client: no chunked encoding, and close unless it asked for keep-alive.
     var http10 = false
     var http10KeepAlive = false

@@ -67,8 +67,9 @@ public struct ListenConfig: Decodable, Sendable {
 public final class HTTPListener: LifecycleService, @unchecked Sendable {
     private let lock = NSLock()
     private var config = ListenConfig()
-    private var mounts: [(path: String, prefix: Bool, inline: Bool, handler: HTTPHandler)] = []
+    private var mounts: [(path: String, prefix: Bool, inline: Bool, maxBody: Int?, handler: HTTPHandler)] = []
     private var errorFormats: [(prefix: String, format: @Sendable (Int, String) -> [UInt8])] = []
+    private var extraHeaders: [String] = []
     private var server: HTTPServer?
     private let logger = Logger(label: "junction.http")
     private let services: ServiceRegistry?
@@ -89,8 +90,21 @@ public final class HTTPListener: LifecycleService, @unchecked Sendable {
 
     /// Routes `path` (and, with `prefix`, everything below it) to `handler`;
     /// `inline` as in ``HTTPServer/mount(_:prefix:inline:handler:)``.
-    public func mount(_ path: String, prefix: Bool = false, inline: Bool = false, handler: @escaping HTTPHandler) {
-        lock.withLock { mounts.append((path, prefix, inline, handler)) }
+    public func mount(_ path: String, prefix: Bool = false, inline: Bool = false, maxBody: Int? = nil, handler: @escaping HTTPHandler) {
+        lock.withLock { mounts.append((path, prefix, inline, maxBody, handler)) }
+    }
+
+    /// Asks the server to keep these non-standard request headers in
+    /// ``HTTPRequest/headers`` too (libwebsockets finds headers it does not
+    /// know only by name); call before the listener starts.
+    ///
+    /// ```swift
+    /// listener.captureHeaders(["x-github-event", "x-hub-signature-256"])
+    /// ```
+    public func captureHeaders(_ names: [String]) {
+        lock.withLock {
+            for name in names.map({ $0.lowercased() }) where !extraHeaders.contains(name) { extraHeaders.append(name) }
+        }
     }
 
     /// Gives the errors the server answers by itself (oversized or malformed
@@ -110,8 +124,9 @@ public final class HTTPListener: LifecycleService, @unchecked Sendable {
     public var port: Int { lock.withLock { server?.port ?? config.port } }
 
     public func start() throws {
-        let (config, mounts, formats) = lock.withLock { (self.config, self.mounts, self.errorFormats) }
+        let (config, mounts, formats, extra) = lock.withLock { (self.config, self.mounts, self.errorFormats, self.extraHeaders) }
         var serverConfig = HTTPServerConfig(host: config.host, port: config.port)
+        for name in extra where !serverConfig.extraHeaders.contains(name) { serverConfig.extraHeaders.append(name) }
         serverConfig.maxBodySize = config.maxBody.bytes
         serverConfig.maxConnections = config.maxConnections
         serverConfig.serviceThreads = config.threads
@@ -123,7 +138,7 @@ public final class HTTPListener: LifecycleService, @unchecked Sendable {
             return HTTPServerConfig.jsonErrorBody(status, message)
         }
         let server = try HTTPServer(config: serverConfig, logger: logger)
-        for m in mounts { server.mount(m.path, prefix: m.prefix, inline: m.inline, handler: m.handler) }
+        for m in mounts { server.mount(m.path, prefix: m.prefix, inline: m.inline, maxBody: m.maxBody, handler: m.handler) }
         try server.start()
         lock.withLock { self.server = server }
         logger.info("listening", metadata: ["address": "\(config.host):\(server.port)", "tls": "\(config.tls != nil)"])

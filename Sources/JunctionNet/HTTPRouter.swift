@@ -8,6 +8,8 @@ struct HTTPRoute {
     let handler: HTTPHandler
     /// Runs on the service thread itself (see ``HTTPServer/mount(_:prefix:inline:handler:)``).
     let inline: Bool
+    /// The body size limit for this route; nil means the server's.
+    var maxBody: Int? = nil
 }
 
 /// The mount table: exact paths first, then the longest matching prefix.
@@ -21,9 +23,9 @@ final class HTTPRouter: Sendable {
 
     private let table = Mutex(Table())
 
-    func mount(_ path: String, prefix: Bool, inline: Bool = false, handler: @escaping HTTPHandler) {
+    func mount(_ path: String, prefix: Bool, inline: Bool = false, maxBody: Int? = nil, handler: @escaping HTTPHandler) {
         let path = Self.normalise(path)
-        let route = HTTPRoute(handler: handler, inline: inline)
+        let route = HTTPRoute(handler: handler, inline: inline, maxBody: maxBody)
         table.withLock { t in
             if prefix {
                 t.prefixes.removeAll { $0.path == path }

@@ -73,11 +73,14 @@ public final class HTTPServer: Sendable {
     /// a response it gives before returning is written in the same pass, with
     /// no thread hop: for handlers that take microseconds and never block
     /// (an in-memory lookup). Anything slower belongs on the default queue.
+    ///
+    /// `maxBody` replaces ``HTTPServerConfig/maxBodySize`` for this route:
+    /// bigger bodies get `413` before they are read.
     public func mount(
-        _ path: String, prefix: Bool = false, inline: Bool = false,
+        _ path: String, prefix: Bool = false, inline: Bool = false, maxBody: Int? = nil,
         handler: @escaping @Sendable (HTTPRequest, HTTPResponder) -> Void
     ) {
-        router.mount(path, prefix: prefix, inline: inline, handler: handler)
+        router.mount(path, prefix: prefix, inline: inline, maxBody: maxBody, handler: handler)
     }
 
     /// Binds the listener and starts serving; throws a clear error if the port is taken.

@@ -49,13 +49,13 @@ extension HTTPServiceLoop {
         } else {
             contentLength = nil
         }
-        if let n = contentLength, n > config.maxBodySize {
-            reject(conn, status: 413, "request body too large (limit \(config.maxBodySize) bytes)")
-            return 0
-        }
-
         conn.handler = router.route(conn.path)
         conn.discardBody = conn.handler == nil
+        conn.bodyLimit = conn.handler?.maxBody ?? config.maxBodySize
+        if let n = contentLength, n > conn.bodyLimit {
+            reject(conn, status: 413, "request body too large (limit \(conn.bodyLimit) bytes)")
+            return 0
+        }
 
         switch contentLength {
         case .some(let n) where n > 0:
@@ -83,9 +83,9 @@ extension HTTPServiceLoop {
     /// `LWS_CALLBACK_HTTP_BODY`: a piece of the body (lws stops at Content-Length).
     func onBody(pss: UnsafeMutableRawPointer?, bytes: UnsafeMutableRawPointer?, count: Int) -> Int32 {
         guard let conn = connection(pss), !conn.discardBody, let bytes, count > 0 else { return 0 }
-        guard conn.body.count + count <= config.maxBodySize else {
+        guard conn.body.count + count <= conn.bodyLimit else {
             conn.body = []
-            reject(conn, status: 413, "request body too large (limit \(config.maxBodySize) bytes)")
+            reject(conn, status: 413, "request body too large (limit \(conn.bodyLimit) bytes)")
             return 0
         }
         conn.body.append(contentsOf: UnsafeRawBufferPointer(start: bytes, count: count))

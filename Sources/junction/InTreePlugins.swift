@@ -3,6 +3,7 @@ import Junction
 import JunctionNet
 import StagesPlugin
 import StdioPlugin
+import WebhookPlugin
 import XRTCPlugin
 
 /// Every plugin built into this binary, like Fluent Bit's REGISTER_IN_PLUGIN lines.
@@ -14,6 +15,7 @@ enum InTreePlugins {
         JunctionNetPlugin.register(into: &registry)
         XRTCPlugin.register(into: &registry)
         DataChannelPlugin.register(into: &registry)
+        WebhookPlugin.register(into: &registry)
         return registry
     }
 }

@@ -9,7 +9,7 @@ struct JunctionCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "junction",
         abstract: "Routes messages between sources, stages and sinks declared in routes.yaml.",
-        subcommands: [Run.self, Validate.self, GraphCommand.self, Plugins.self],
+        subcommands: [Run.self, Validate.self, GraphCommand.self, Plugins.self, WebhooksCommand.self],
         defaultSubcommand: Run.self
     )
 }
