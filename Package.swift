@@ -39,6 +39,12 @@ let package = Package(
             pkgConfig: "openssl",
             providers: [.apt(["libssl-dev"])]
         ),
+        .systemLibrary(
+            name: "CSQLite",
+            path: "Sources/CSQLite",
+            pkgConfig: "sqlite3",
+            providers: [.apt(["libsqlite3-dev"])]
+        ),
         .systemLibrary(name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         // usrsctp links through its module map alone: its pkg-config adds -DINET -DINET6,
         // which usrsctp.h does not need and which SwiftPM warns about on every build.
@@ -77,6 +83,14 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Sources/JunctionNet",
+            swiftSettings: swiftSettings
+        ),
+
+        // Durable queues on SQLite (WAL): the webhook sink's delivery outbox.
+        .target(
+            name: "JunctionStore",
+            dependencies: ["CSQLite"],
+            path: "Sources/JunctionStore",
             swiftSettings: swiftSettings
         ),
 
@@ -129,6 +143,7 @@ let package = Package(
         .testTarget(name: "JunctionTests", dependencies: ["Junction"], path: "Tests/JunctionTests"),
         .testTarget(name: "JunctionNetTests", dependencies: ["Junction", "JunctionNet"], path: "Tests/JunctionNetTests"),
         .testTarget(name: "JunctionRTCTests", dependencies: ["JunctionRTC"], path: "Tests/JunctionRTCTests"),
+        .testTarget(name: "JunctionStoreTests", dependencies: ["JunctionStore"], path: "Tests/JunctionStoreTests"),
         .testTarget(name: "XRTCPluginTests", dependencies: ["Junction", "JunctionNet", "XRTCPlugin"], path: "Tests/XRTCPluginTests"),
         .testTarget(name: "StdioPluginTests", dependencies: ["Junction", "StdioPlugin"], path: "Tests/StdioPluginTests"),
         .testTarget(
