@@ -108,6 +108,12 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "WebhookPlugin",
+            dependencies: ["Junction", "JunctionNet", "JunctionRTC", .product(name: "Metrics", package: "swift-metrics")],
+            path: "Plugins/Webhook",
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "StagesPlugin",
             dependencies: ["Junction", "JunctionJSON"],
             path: "Plugins/Stages",
@@ -131,6 +137,11 @@ let package = Package(
         .testTarget(name: "JunctionRTCTests", dependencies: ["JunctionRTC"], path: "Tests/JunctionRTCTests"),
         .testTarget(name: "XRTCPluginTests", dependencies: ["Junction", "JunctionNet", "XRTCPlugin"], path: "Tests/XRTCPluginTests"),
         .testTarget(name: "StdioPluginTests", dependencies: ["Junction", "StdioPlugin"], path: "Tests/StdioPluginTests"),
+        .testTarget(
+            name: "WebhookPluginTests",
+            dependencies: ["Junction", "JunctionNet", "JunctionRTC", "WebhookPlugin", .product(name: "Yams", package: "Yams")],
+            path: "Tests/WebhookPluginTests"
+        ),
         .testTarget(
             name: "StagesPluginTests",
             dependencies: ["Junction", "JunctionJSON", "StagesPlugin", .product(name: "Yams", package: "Yams")],
