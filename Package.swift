@@ -122,6 +122,12 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "WebhookPlugin",
+            dependencies: ["Junction", "JunctionNet", "JunctionRTC", .product(name: "Metrics", package: "swift-metrics")],
+            path: "Plugins/Webhook",
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "StagesPlugin",
             dependencies: ["Junction", "JunctionJSON"],
             path: "Plugins/Stages",
@@ -146,6 +152,11 @@ let package = Package(
         .testTarget(name: "JunctionStoreTests", dependencies: ["JunctionStore"], path: "Tests/JunctionStoreTests"),
         .testTarget(name: "XRTCPluginTests", dependencies: ["Junction", "JunctionNet", "XRTCPlugin"], path: "Tests/XRTCPluginTests"),
         .testTarget(name: "StdioPluginTests", dependencies: ["Junction", "StdioPlugin"], path: "Tests/StdioPluginTests"),
+        .testTarget(
+            name: "WebhookPluginTests",
+            dependencies: ["Junction", "JunctionNet", "JunctionRTC", "WebhookPlugin", .product(name: "Yams", package: "Yams")],
+            path: "Tests/WebhookPluginTests"
+        ),
         .testTarget(
             name: "StagesPluginTests",
             dependencies: ["Junction", "JunctionJSON", "StagesPlugin", .product(name: "Yams", package: "Yams")],

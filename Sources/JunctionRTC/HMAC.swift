@@ -6,6 +6,7 @@ import COpenSSL
 /// let key = Array("VOkJxbRl1RmTxUk/WvJxBt".utf8)
 /// let mac = try HMAC.sha1(key: key, data: message)      // 20 bytes
 /// HMAC.matches(mac, key: key, data: message)            // true
+/// HMAC.equal(mac, received)                             // constant time
 /// ```
 public enum HMAC {
     /// HMAC-SHA1 of `data` under `key`: STUN's MESSAGE-INTEGRITY.
@@ -34,10 +35,24 @@ public enum HMAC {
     /// Whether `mac` is the HMAC-SHA1 of `data` under `key`, compared in
     /// constant time (`CRYPTO_memcmp`). `false` when OpenSSL fails.
     public static func matches(_ mac: some Collection<UInt8>, key: [UInt8], data: [UInt8]) -> Bool {
-        guard let expected = try? sha1(key: key, data: data), mac.count == expected.count else { return false }
-        let given = Array(mac)
-        return given.withUnsafeBytes { a in
-            expected.withUnsafeBytes { b in CRYPTO_memcmp(a.baseAddress, b.baseAddress, b.count) == 0 }
+        guard let expected = try? sha1(key: key, data: data) else { return false }
+        return equal(Array(mac), expected)
+    }
+
+    /// Whether `a` and `b` hold the same bytes, compared in constant time
+    /// (`CRYPTO_memcmp`): the time taken depends on the length only, never on
+    /// where the first difference is. Different lengths are unequal at once
+    /// (lengths of MACs are public).
+    ///
+    /// ```swift
+    /// let expected = try HMAC.authenticate(.sha256, key: key, data: message)
+    /// HMAC.equal(received, expected)   // true when the MAC is right
+    /// ```
+    public static func equal(_ a: [UInt8], _ b: [UInt8]) -> Bool {
+        guard a.count == b.count else { return false }
+        guard !a.isEmpty else { return true }
+        return a.withUnsafeBytes { x in
+            b.withUnsafeBytes { y in CRYPTO_memcmp(x.baseAddress, y.baseAddress, y.count) == 0 }
         }
     }
 }
