@@ -123,7 +123,7 @@ let package = Package(
         ),
         .target(
             name: "WebhookPlugin",
-            dependencies: ["Junction", "JunctionNet", "JunctionRTC", .product(name: "Metrics", package: "swift-metrics")],
+            dependencies: ["Junction", "JunctionNet", "JunctionRTC", "JunctionStore", .product(name: "Logging", package: "swift-log"), .product(name: "Metrics", package: "swift-metrics")],
             path: "Plugins/Webhook",
             swiftSettings: swiftSettings
         ),
@@ -137,7 +137,7 @@ let package = Package(
         .executableTarget(
             name: "junction",
             dependencies: [
-                "Junction", "JunctionNet", "StdioPlugin", "StagesPlugin", "XRTCPlugin", "DataChannelPlugin",
+                "Junction", "JunctionNet", "JunctionStore", "StdioPlugin", "StagesPlugin", "XRTCPlugin", "DataChannelPlugin", "WebhookPlugin",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -154,7 +154,7 @@ let package = Package(
         .testTarget(name: "StdioPluginTests", dependencies: ["Junction", "StdioPlugin"], path: "Tests/StdioPluginTests"),
         .testTarget(
             name: "WebhookPluginTests",
-            dependencies: ["Junction", "JunctionNet", "JunctionRTC", "WebhookPlugin", .product(name: "Yams", package: "Yams")],
+            dependencies: ["Junction", "JunctionNet", "JunctionRTC", "JunctionStore", "WebhookPlugin", .product(name: "Yams", package: "Yams")],
             path: "Tests/WebhookPluginTests"
         ),
         .testTarget(

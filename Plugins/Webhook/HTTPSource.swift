@@ -87,15 +87,16 @@ public final class HTTPSource: Source, @unchecked Sendable {
     }
 
     public func stop() {
-        let (held, timer, out): ([PendingAnswer], (any DispatchSourceTimer)?, (any SourceOutput)?) = lock.withLock {
+        let (held, timer, out): ([Message], (any DispatchSourceTimer)?, (any SourceOutput)?) = lock.withLock {
             stopped = true
-            var held: [PendingAnswer] = []
-            while let w = waiting.popFirst() { held.append(w.answer) }
+            var held: [Message] = []
+            while let w = waiting.popFirst() { held.append(w.message) }
             defer { sweeper = nil; output = nil }
             return (held, sweeper, output)
         }
         timer?.cancel()
-        for answer in held { answers.unavailable(answer, "the source stopped") }
+        // Their receipts answer 503 as the messages go.
+        held.failReceipts("the source stopped")
         queue.async { out?.finish() }
     }
 
@@ -133,7 +134,7 @@ public final class HTTPSource: Source, @unchecked Sendable {
         switch next {
         case .flush: scheduleFlush()
         case .held: break
-        case .refused(let why): answers.unavailable(answer, why)
+        case .refused(let why): message.receipt?.fail(why)
         }
     }
 
@@ -165,11 +166,11 @@ public final class HTTPSource: Source, @unchecked Sendable {
     /// Gives up on requests that waited too long, for the route or for their sinks.
     private func sweep() {
         let now = DispatchTime.now().uptimeNanoseconds
-        let (full, late): ([PendingAnswer], [PendingAnswer]) = lock.withLock {
-            var full: [PendingAnswer] = []
+        let (full, late): ([Message], [PendingAnswer]) = lock.withLock {
+            var full: [Message] = []
             while let w = waiting.first, w.deadline <= now {
                 _ = waiting.popFirst()
-                full.append(w.answer)
+                full.append(w.message)
             }
             var late: [PendingAnswer] = []
             while let o = outstanding.first, o.answer.isAnswered || o.deadline <= now {
@@ -178,7 +179,8 @@ public final class HTTPSource: Source, @unchecked Sendable {
             }
             return (full, late)
         }
-        for answer in full { answers.unavailable(answer, "the route is full; retry later") }
+        // Never taken: their receipts answer 503 as the messages go.
+        full.failReceipts("the route is full; retry later")
         for answer in late { answers.unavailable(answer, "timed out waiting for the sinks; the message may still be delivered") }
     }
 

@@ -117,11 +117,11 @@ private let quietLogger: Logger = {
         #expect(waitUntil { receiver.received.count == 2 })
         #expect(waitUntil { (try? outbox.pendingCount(target: "out")) == 0 })
         for hit in receiver.received {
-            let verified = try secret.verify(header: { hit.headers[name: $0] }, body: hit.body)
+            let verified = try secret.verify(header: { hit.headers[$0] }, body: hit.body)
             #expect(verified.id.hasPrefix("msg_"))
-            #expect(hit.headers[name: "x-env"] == "test")
+            #expect(hit.headers["x-env"] == "test")
         }
-        let types = Set(receiver.received.map { $0.headers[name: "content-type"] ?? "" })
+        let types = Set(receiver.received.map { $0.headers["content-type"] ?? "" })
         #expect(types == ["application/json", "text/plain; charset=utf-8"])
         closeAndWait(d)
     }
@@ -131,7 +131,7 @@ private let quietLogger: Logger = {
         let d = try deliverer(sinkConfig(receiver.url, "retry: {schedule: [0s, 20ms, 20ms, 20ms], jitter: 0}"))
         #expect(take(d, ["one"]) == 0)
         #expect(waitUntil { receiver.received.count == 3 })
-        let ids = Set(receiver.received.map { $0.headers[name: "webhook-id"] ?? "" })
+        let ids = Set(receiver.received.map { $0.headers["webhook-id"] ?? "" })
         #expect(ids.count == 1)
         #expect(waitUntil { (try? outbox.pendingCount(target: "out")) == 0 })
         #expect(try outbox.deadLetterCount(target: nil) == 0)
@@ -202,12 +202,12 @@ private let quietLogger: Logger = {
         let d = try deliverer(sinkConfig(receiver.url))
         #expect(take(d, ["lost"]) == 0)
         #expect(waitUntil { (try? outbox.deadLetterCount(target: "out")) == 1 })
-        let id = try #require(receiver.received.first?.headers[name: "webhook-id"])
+        let id = try #require(receiver.received.first?.headers["webhook-id"])
         receiver.setAnswer { _, _ in (204, []) }
         let cli = try Outbox(path: dir.file())
         #expect(try cli.replay(target: "out", since: nil, now: 0) == 1)
         #expect(waitUntil(5) { receiver.received.count == 2 })
-        #expect(receiver.received.last?.headers[name: "webhook-id"] == id)
+        #expect(receiver.received.last?.headers["webhook-id"] == id)
         #expect(waitUntil { (try? outbox.pendingCount(target: "out")) == 0 })
         closeAndWait(d)
     }

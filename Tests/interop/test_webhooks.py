@@ -168,7 +168,10 @@ def test_kill9_mid_stream_loses_nothing_acknowledged(junction_bin, tmp_path):
         stop.set()
         for t in threads:
             t.join()
-        assert receiver.wait_for(lambda r: acked <= set(r.bodies()), timeout=60)
+        delivered_all = receiver.wait_for(lambda r: acked <= set(r.bodies()), timeout=60)
+        assert delivered_all, (f"{len(acked - set(receiver.bodies()))} of {len(acked)} acknowledged messages missing; "
+                               f"{outbox_rows(tmp_path / 'outbox.db')} rows in the outbox, "
+                               f"{outbox_rows(tmp_path / 'outbox.db', 'dead_letters')} dead letters\n{log_tail(proc)}")
         bodies = receiver.bodies()
         lost = len(acked - set(bodies))
         duplicates = len(bodies) - len(set(bodies))
@@ -311,7 +314,8 @@ def test_full_route_answers_503_with_retry_after(junction, tmp_path):
 
     def send(i):
         started = time.monotonic()
-        status, headers, reply = post(port, "/hooks/in", f'{{"n":{i}}}'.encode(), {"Content-Type": "application/json"})
+        body = json.dumps({"n": i, "pad": "x" * 200}).encode()  # each message alone fills an edge
+        status, headers, reply = post(port, "/hooks/in", body, {"Content-Type": "application/json"})
         return status, headers.get("retry-after"), time.monotonic() - started, reply
 
     with concurrent.futures.ThreadPoolExecutor(8) as pool:
