@@ -119,7 +119,10 @@ for _ in $(seq "$ROUNDS"); do
   before=$(metric junction_webhook_deliveries_total 'result="delivered"')
   read -r rps p99 n < <(round "http://127.0.0.1:$JPORT/hooks/in")
   t0=$(date +%s.%N)
-  for _ in $(seq 600); do [ "$(metric junction_webhook_pending 'component="out"')" = "0" ] && break; sleep 0.05; done
+  for _ in $(seq 1200); do
+    [ $(( $(metric junction_webhook_deliveries_total 'result="delivered"') - before )) -ge "$n" ] && break
+    sleep 0.05
+  done
   drain=$(python3 -c "import time; print(max(0.0, time.time() - $t0))")
   after=$(metric junction_webhook_deliveries_total 'result="delivered"')
   delivered=$((after - before))

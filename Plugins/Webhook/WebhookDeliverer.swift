@@ -85,6 +85,9 @@ final class WebhookDeliverer: @unchecked Sendable {
         queue.async { self.pump() }
     }
 
+    /// Messages taken and not yet delivered or dead (the `junction_webhook_pending` gauge).
+    var pendingCount: Int { queue.sync { pending } }
+
     // MARK: Taking messages
 
     /// Commits `batch` to the outbox (one transaction), then calls
@@ -147,7 +150,9 @@ final class WebhookDeliverer: @unchecked Sendable {
         inMemory += rows.count
         if rows.count < room {
             onDisk = false
-            // Whatever a replay added meanwhile is counted now.
+            // Whatever a replay added meanwhile is counted now; outcomes not yet
+            // written would count rows that are already done.
+            flushOutcomes()
             pending = try outbox.pendingCount(target: target)
             metrics.pending.record(pending)
         }

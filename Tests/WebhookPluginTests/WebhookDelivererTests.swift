@@ -180,6 +180,9 @@ private let quietLogger: Logger = {
         for batch in 0..<10 { #expect(take(d, (0..<10).map { "b\(batch)-\($0)" }) == 0) }
         #expect(waitUntil { receiver.received.count == 100 })
         #expect(Set(receiver.received.map(\.body)).count == 100)
+        // Reading back from disk recounts what is pending; delivered rows are not counted again.
+        #expect(waitUntil { d.pendingCount == 0 })
+        #expect(try outbox.pendingCount(target: "out") == 0)
         closeAndWait(d)
     }
 
