@@ -132,7 +132,7 @@ public final class HTTPSource: Source, @unchecked Sendable {
             return .flush
         }
         switch next {
-        case .flush: scheduleFlush()
+        case .flush: flush()
         case .held: break
         case .refused(let why): message.receipt?.fail(why)
         }
@@ -191,7 +191,9 @@ public final class HTTPSource: Source, @unchecked Sendable {
         var metadata: [String: String] = [:]
         metadata.reserveCapacity(request.headers.count + 3)
         for field in request.headers {
-            let key = "header." + field.name.lowercased()
+            // The server hands names over lower-cased already; others are lowered here.
+            let name = field.name.utf8.contains(where: { (0x41...0x5A).contains($0) }) ? field.name.lowercased() : field.name
+            let key = "header." + name
             if let earlier = metadata[key] { metadata[key] = earlier + ", " + field.value } else { metadata[key] = field.value }
         }
         metadata["http_method"] = request.method
@@ -205,8 +207,17 @@ public final class HTTPSource: Source, @unchecked Sendable {
     /// Text for `text/*`, JSON, XML and form bodies, and for untyped bodies that are valid UTF-8.
     static func isText(contentType: String?, body: [UInt8]) -> Bool {
         guard let contentType else { return String(validating: body, as: UTF8.self) != nil }
-        let type = contentType.prefix { $0 != ";" }.trimmingCharacters(in: .whitespaces).lowercased()
-        return type.hasPrefix("text/") || type.hasSuffix("json") || type.hasSuffix("xml")
-            || type == "application/x-www-form-urlencoded" || type == "application/javascript"
+        // The media type: up to ';', without surrounding blanks, lower-cased ASCII.
+        var type: [UInt8] = []
+        type.reserveCapacity(32)
+        for byte in contentType.utf8 {
+            if byte == UInt8(ascii: ";") { break }
+            if byte == 0x20 || byte == 0x09 { continue }
+            type.append((0x41...0x5A).contains(byte) ? byte | 0x20 : byte)
+        }
+        func has(prefix: String) -> Bool { type.starts(with: prefix.utf8) }
+        func has(suffix: String) -> Bool { type.reversed().starts(with: suffix.utf8.reversed()) }
+        return has(prefix: "text/") || has(suffix: "json") || has(suffix: "xml")
+            || type.elementsEqual("application/x-www-form-urlencoded".utf8) || type.elementsEqual("application/javascript".utf8)
     }
 }

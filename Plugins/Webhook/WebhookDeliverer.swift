@@ -42,6 +42,7 @@ final class WebhookDeliverer: @unchecked Sendable {
     /// Taken and not yet delivered or dead, in memory or on disk.
     private var pending = 0
     private var outcomes: [Outbox.Outcome] = []
+    private var idGenerator = WebhookID.Generator()
     private var flushScheduled = false
     private var retryTimer: (any DispatchSourceTimer)?
     private var retryTimerDue: Int64?
@@ -105,7 +106,7 @@ final class WebhookDeliverer: @unchecked Sendable {
         let now = Self.nowMillis()
         let entries = batch.map { message in
             Outbox.Entry(
-                target: target, messageID: WebhookID.random().rawValue,
+                target: target, messageID: WebhookID.random(using: &idGenerator).rawValue,
                 payload: message.payload, meta: WebhookEnvelope(message: message, forward: config.forwardHeaders).encoded,
                 createdAt: message.timestamp == 0 ? now : Int64(message.timestamp / 1_000_000))
         }
@@ -204,9 +205,8 @@ final class WebhookDeliverer: @unchecked Sendable {
             }
         }
         let request = HTTPClientRequest(method: config.method, url: config.url, headers: headers, body: delivery.payload, timeout: config.timeout.value)
-        client.send(request) { [weak self] result in
-            guard let self else { return }
-            self.queue.async { self.finished(delivery, result) }
+        client.send(request, on: queue) { [weak self] result in
+            self?.finished(delivery, result)
         }
     }
 

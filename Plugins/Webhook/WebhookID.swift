@@ -41,8 +41,50 @@ public struct WebhookID: Sendable, Hashable, CustomStringConvertible {
     public static func random(using generator: inout some RandomNumberGenerator) -> WebhookID {
         var symbols = Array("msg_".utf8)
         symbols.reserveCapacity(4 + randomLength)
-        for _ in 0..<randomLength { symbols.append(alphabet[Int(generator.next(upperBound: UInt8(32)))]) }
+        // Five bits a symbol, twelve symbols a draw: three draws an id.
+        var bits: UInt64 = 0
+        var left = 0
+        for _ in 0..<randomLength {
+            if left < 5 {
+                bits = generator.next()
+                left = 64
+            }
+            symbols.append(alphabet[Int(truncatingIfNeeded: bits & 31)])
+            bits >>= 5
+            left -= 5
+        }
         return WebhookID(rawValue: String(decoding: symbols, as: UTF8.self))
+    }
+
+    /// A fast generator for ids, seeded once from the system's secure one
+    /// (xoshiro256**): making an id then takes no system call. Not for secrets.
+    ///
+    /// ```swift
+    /// var ids = WebhookID.Generator()
+    /// let id = WebhookID.random(using: &ids)
+    /// ```
+    public struct Generator: RandomNumberGenerator, Sendable {
+        private var s: (UInt64, UInt64, UInt64, UInt64)
+
+        public init() {
+            var seed = SystemRandomNumberGenerator()
+            s = (seed.next(), seed.next(), seed.next(), seed.next())
+            if s == (0, 0, 0, 0) { s.0 = 1 }
+        }
+
+        public mutating func next() -> UInt64 {
+            let result = rotl(s.1 &* 5, 7) &* 9
+            let t = s.1 << 17
+            s.2 ^= s.0
+            s.3 ^= s.1
+            s.1 ^= s.2
+            s.0 ^= s.3
+            s.2 ^= t
+            s.3 = rotl(s.3, 45)
+            return result
+        }
+
+        private func rotl(_ x: UInt64, _ k: UInt64) -> UInt64 { (x << k) | (x >> (64 - k)) }
     }
 
     /// The raw value.

@@ -18,27 +18,36 @@ final class CurlReceiver {
     /// One header line as curl passes it, line break included.
     func header(_ line: UnsafeRawBufferPointer) {
         guard !headComplete else { return }
-        var text = String(decoding: line, as: UTF8.self)
-        // "\r\n" is one Character: isNewline covers it, "\n" and "\r".
-        while let last = text.last, last.isNewline { text.removeLast() }
-        if text.hasPrefix("HTTP/") {
+        // Bytes, not Characters: this runs for every header of every response.
+        var end = line.count
+        while end > 0, line[end - 1] == 0x0A || line[end - 1] == 0x0D { end -= 1 }
+        let text = UnsafeRawBufferPointer(rebasing: line[..<end])
+        if text.starts(with: "HTTP/".utf8) {
             // A status line starts a new head (after a 1xx one, say).
-            let fields = text.split(separator: " ", maxSplits: 2)
-            status = fields.count > 1 ? Int(fields[1]) ?? 0 : 0
+            let fields = text.split(separator: 0x20, maxSplits: 2, omittingEmptySubsequences: true)
+            status = fields.count > 1 ? Int(String(decoding: fields[1], as: UTF8.self)) ?? 0 : 0
             headers = [:]
         } else if text.isEmpty {
             guard status >= 200 || status == 0 else { return }
             headComplete = true
             if delivery.isStream { delivery.head(status: status, headers: headers) }
-        } else if let colon = text.firstIndex(of: ":") {
-            let name = text[..<colon].trimmingWhitespace().lowercased()
-            let value = String(text[text.index(after: colon)...].trimmingWhitespace())
+        } else if let colon = text.firstIndex(of: 0x3A) {
+            let name = String(decoding: Self.trimmed(text[..<colon]).lazy.map { (0x41...0x5A).contains($0) ? $0 | 0x20 : $0 }, as: UTF8.self)
+            let value = String(decoding: Self.trimmed(text[(colon + 1)...]), as: UTF8.self)
             if let earlier = headers[name] {
                 headers[name] = earlier + ", " + value
             } else {
                 headers[name] = value
             }
         }
+    }
+
+    /// Without leading and trailing spaces and tabs.
+    private static func trimmed(_ bytes: Slice<UnsafeRawBufferPointer>) -> Slice<UnsafeRawBufferPointer> {
+        var start = bytes.startIndex, end = bytes.endIndex
+        while start < end, bytes[start] == 0x20 || bytes[start] == 0x09 { start += 1 }
+        while end > start, bytes[end - 1] == 0x20 || bytes[end - 1] == 0x09 { end -= 1 }
+        return bytes[start..<end]
     }
 
     /// Body bytes as curl passes them.

@@ -57,11 +57,11 @@ final class TransferDelivery: Sendable {
     private let label: String
     private let state: Mutex<State>
 
-    init(handlers: Handlers, logger: Logger, label: String) {
+    init(handlers: Handlers, logger: Logger, label: String, queue: DispatchQueue? = nil) {
         if case .stream = handlers { isStream = true } else { isStream = false }
         self.logger = logger
         self.label = label
-        self.queue = DispatchQueue(label: "junction.http.client.transfer", qos: .userInitiated)
+        self.queue = queue ?? DispatchQueue(label: "junction.http.client.transfer", qos: .userInitiated)
         self.state = Mutex(State(handlers: handlers))
     }
 

@@ -26,4 +26,14 @@ struct WebhookIDTests {
         #expect(WebhookID.random(using: &zero).description == "msg_" + String(repeating: "0", count: 26))
         #expect(WebhookID(rawValue: "msg_x").rawValue == "msg_x")
     }
+
+    @Test("The fast generator gives distinct, well-spread ids, and two of them differ")
+    func fastGenerator() {
+        var a = WebhookID.Generator(), b = WebhookID.Generator()
+        var seen = Set<WebhookID>()
+        for _ in 0..<20_000 { seen.insert(WebhookID.random(using: &a)) }
+        #expect(seen.count == 20_000)
+        #expect(Set(seen.flatMap { $0.rawValue.dropFirst(4) }).count == 32)
+        #expect(WebhookID.random(using: &a) != WebhookID.random(using: &b))
+    }
 }
