@@ -157,7 +157,7 @@ final class CurlEasy {
             guard !value.utf8.contains(where: { $0 == 0x0D || $0 == 0x0A || $0 == 0 }) else {
                 throw .transfer("header \(name) contains a line break")
             }
-            if name.lowercased() == "content-type" { hasContentType = true }
+            if name.utf8.count == 12, name.utf8.elementsEqual("content-type".utf8, by: { $0 | 0x20 == $1 | 0x20 }) { hasContentType = true }
             // "Name:" would remove a header; "Name;" sends it empty.
             lines.append(value.isEmpty ? "\(name);" : "\(name): \(value)")
         }

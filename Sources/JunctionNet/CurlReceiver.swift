@@ -27,12 +27,17 @@ final class CurlReceiver {
             let fields = text.split(separator: 0x20, maxSplits: 2, omittingEmptySubsequences: true)
             status = fields.count > 1 ? Int(String(decoding: fields[1], as: UTF8.self)) ?? 0 : 0
             headers = [:]
+            headers.reserveCapacity(8)
         } else if text.isEmpty {
             guard status >= 200 || status == 0 else { return }
             headComplete = true
             if delivery.isStream { delivery.head(status: status, headers: headers) }
         } else if let colon = text.firstIndex(of: 0x3A) {
-            let name = String(decoding: Self.trimmed(text[..<colon]).lazy.map { (0x41...0x5A).contains($0) ? $0 | 0x20 : $0 }, as: UTF8.self)
+            let raw = Self.trimmed(text[..<colon])
+            let name = String(unsafeUninitializedCapacity: raw.count) { out in
+                for (i, byte) in raw.enumerated() { out[i] = (0x41...0x5A).contains(byte) ? byte | 0x20 : byte }
+                return raw.count
+            }
             let value = String(decoding: Self.trimmed(text[(colon + 1)...]), as: UTF8.self)
             if let earlier = headers[name] {
                 headers[name] = earlier + ", " + value
