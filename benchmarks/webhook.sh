@@ -76,7 +76,7 @@ webhooks: { outbox: $WORK/outbox.db, sync: $SYNC }
 sources:
   hooks: { type: http, path: /hooks/in }
 sinks:
-  out: { type: webhook, url: "$TARGET", concurrency: 32 }
+  out: { type: webhook, url: "$TARGET" }
 routes:
   - { from: [hooks], to: [out] }
 Y
@@ -151,7 +151,7 @@ REPORT=$(cat <<R
 
 wrk -t$THREADS -c$CONNECTIONS -d${DURATION}s keep-alive POSTs of a 200-byte JSON event, $NPROC cores ($CPU), release build.
 Both relays forward to the same nginx answering \`200\`. Junction: http source → webhook sink
-(concurrency 32) with the durable outbox on (SQLite WAL, \`sync: $SYNC\`, on disk); it answers 202 once the
+(default settings: 16 requests in flight) with the durable outbox on (SQLite WAL, \`sync: $SYNC\`, on disk); it answers 202 once the
 message is committed. The aiohttp relay (benchmarks/webhook/relay.py) forwards inside its handler and answers
 202 once the target did. They alternate, $ROUNDS rounds; the table has the medians.
 
