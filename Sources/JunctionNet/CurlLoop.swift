@@ -43,6 +43,8 @@ final class CurlLoop: @unchecked Sendable {
     private var transfers: [UInt64: CurlEasy] = [:]
     private var transferByHandle: [UnsafeMutableRawPointer: UInt64] = [:]
     private var commandBuffer: [CurlCommand] = []
+    /// Transfers finished in this pass, handed over by `flushFinished()`.
+    private var finished: [(delivery: TransferDelivery, outcome: Result<HTTPClientResponse, HTTPClientError>)] = []
     private var hostLimit = 0
 
     private init() {}
@@ -197,6 +199,32 @@ final class CurlLoop: @unchecked Sendable {
             else { continue }
             finish(id, code: message.pointee.data.result)
         }
+        flushFinished()
+    }
+
+    /// Hands the transfers that finished in this pass to their queues: one
+    /// block per queue, however many transfers share it (a webhook sink's).
+    private func flushFinished() {
+        guard !finished.isEmpty else { return }
+        let done = finished
+        finished.removeAll(keepingCapacity: true)
+        if done.count == 1 {
+            done[0].delivery.complete(done[0].outcome)
+            return
+        }
+        var groups: [ObjectIdentifier: [(delivery: TransferDelivery, outcome: Result<HTTPClientResponse, HTTPClientError>)]] = [:]
+        var order: [ObjectIdentifier] = []
+        for item in done {
+            let key = ObjectIdentifier(item.delivery.queue)
+            if groups[key] == nil { order.append(key) }
+            groups[key, default: []].append(item)
+        }
+        for key in order {
+            guard let group = groups[key] else { continue }
+            group[0].delivery.queue.async {
+                for item in group { item.delivery.completeOnQueue(item.outcome) }
+            }
+        }
     }
 
     // MARK: - Curl thread: transfers
@@ -232,13 +260,14 @@ final class CurlLoop: @unchecked Sendable {
         clients[job.clientID]?.transfers.insert(job.id)
     }
 
-    /// A finished transfer: take what it produced, free it, report.
+    /// A finished transfer: take what it produced, free it, report (at the
+    /// end of the pass, see ``flushFinished()``).
     private func finish(_ id: UInt64, code: CURLcode) {
         guard let easy = detach(id) else { return }
         let outcome: Result<HTTPClientResponse, HTTPClientError> =
             code == CURLE_OK ? .success(easy.response()) : .failure(easy.error(for: code))
         easy.close()
-        easy.delivery.complete(outcome)
+        finished.append((easy.delivery, outcome))
     }
 
     private func cancel(_ id: UInt64) {

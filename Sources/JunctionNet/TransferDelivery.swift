@@ -87,12 +87,16 @@ final class TransferDelivery: Sendable {
 
     /// How the transfer ended; only the first call counts.
     func complete(_ outcome: Result<HTTPClientResponse, HTTPClientError>) {
-        queue.async { [self] in
-            state.withLock { s in
-                if s.outcome == nil { s.outcome = outcome }
-            }
-            drain()
+        queue.async { [self] in completeOnQueue(outcome) }
+    }
+
+    /// ``complete(_:)`` for a caller already on ``queue`` (the curl thread
+    /// hands several transfers that share a queue over in one block).
+    func completeOnQueue(_ outcome: Result<HTTPClientResponse, HTTPClientError>) {
+        state.withLock { s in
+            if s.outcome == nil { s.outcome = outcome }
         }
+        drain()
     }
 
     // MARK: - From any thread
