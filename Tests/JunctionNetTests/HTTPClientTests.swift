@@ -102,6 +102,34 @@ struct HTTPClientTests {
         #expect(patch.body == Array("p".utf8))
     }
 
+    @Test("Completions on a caller's queue: each exactly once, on that queue, with its own response")
+    func completionsOnACallersQueue() async throws {
+        let server = try startedServer({ $0.maxBodySize = 1 << 20 }) { $0.mount("/echo", handler: echoHandler) }
+        defer { server.stop() }
+        let client = try Self.makeClient { $0.maxConnectionsPerHost = 8 }
+        defer { client.shutdown() }
+        let queue = DispatchQueue(label: "test.caller")
+        let key = DispatchSpecificKey<Int>()
+        queue.setSpecific(key: key, value: 7)
+        let results = Box<[Int: String]>([:])
+        let offQueue = Box(0)
+        let total = 200
+        for i in 0..<total {
+            let request = HTTPClientRequest(method: "POST", url: "http://127.0.0.1:\(server.port)/echo", body: Array("body \(i)".utf8))
+            client.send(request, on: queue) { result in
+                if DispatchQueue.getSpecific(key: key) != 7 { offQueue.update { $0 += 1 } }
+                let text = (try? result.get()).map { String(decoding: $0.body, as: UTF8.self) } ?? "error"
+                results.update { $0[i, default: ""] += text }
+            }
+        }
+        #expect(await eventually { results.get().count == total })
+        try? await Task.sleep(nanoseconds: 100_000_000)
+        let got = results.get()
+        #expect(got.count == total)
+        #expect((0..<total).allSatisfy { got[$0] == "body \($0)" }, "each completion once, with its own body")
+        #expect(offQueue.get() == 0)
+    }
+
     @Test("A 404 is a response with status 404, not an error")
     func notFound() async throws {
         let server = try startedServer { $0.mount("/echo", handler: echoHandler) }
