@@ -27,6 +27,9 @@ public final class HTTPSource: Source, @unchecked Sendable {
     private let badInput: BadInputLog
 
     private let lock = NSLock()
+    /// Held while a batch is taken and emitted, so batches leave in the order
+    /// they were taken (handlers run on several threads).
+    private let emitLock = NSLock()
     // Under `lock`.
     private var output: (any SourceOutput)?
     private var stopped = false
@@ -115,7 +118,7 @@ public final class HTTPSource: Source, @unchecked Sendable {
             return
         }
         let answer = PendingAnswer(responder)
-        var message = Self.message(from: request)
+        var message = Self.message(from: request, dropping: authenticator.credentialHeader)
         let answers = self.answers
         message.receipt = Receipt { outcome in answers.settle(answer, outcome) }
 
@@ -154,13 +157,16 @@ public final class HTTPSource: Source, @unchecked Sendable {
     }
 
     private func flush() {
-        let (messages, out): ([Message], (any SourceOutput)?) = lock.withLock {
-            flushScheduled = false
-            defer { batch = [] }
-            return (batch, output)
+        // `lock` is free while emitting: a full route pauses this source from inside `emit`.
+        emitLock.withLock {
+            let (messages, out): ([Message], (any SourceOutput)?) = lock.withLock {
+                flushScheduled = false
+                defer { batch = [] }
+                return (batch, output)
+            }
+            guard !messages.isEmpty else { return }
+            if let out { out.emit(messages) } else { messages.failReceipts("the source stopped") }
         }
-        guard !messages.isEmpty else { return }
-        if let out { out.emit(messages) } else { messages.failReceipts("the source stopped") }
     }
 
     /// Gives up on requests that waited too long, for the route or for their sinks.
@@ -186,13 +192,15 @@ public final class HTTPSource: Source, @unchecked Sendable {
 
     // MARK: Messages
 
-    /// The request as a message: body, kind from the content type, headers in metadata.
-    static func message(from request: HTTPRequest) -> Message {
+    /// The request as a message: body, kind from the content type, headers in
+    /// metadata except `dropping` (the credential this source checked).
+    static func message(from request: HTTPRequest, dropping: String? = nil) -> Message {
         var metadata: [String: String] = [:]
         metadata.reserveCapacity(request.headers.count + 3)
         for field in request.headers {
             // The server hands names over lower-cased already; others are lowered here.
             let name = field.name.utf8.contains(where: { (0x41...0x5A).contains($0) }) ? field.name.lowercased() : field.name
+            if name == dropping { continue }
             let key = "header." + name
             if let earlier = metadata[key] { metadata[key] = earlier + ", " + field.value } else { metadata[key] = field.value }
         }

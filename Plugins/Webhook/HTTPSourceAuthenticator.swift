@@ -23,6 +23,13 @@ struct HTTPSourceAuthenticator: Sendable {
         }
     }
 
+    /// The request header holding a secret this source checks, kept out of
+    /// message metadata so that it never travels on (`authorization` for tokens).
+    var credentialHeader: String? {
+        if case .bearer = rule { return "authorization" }
+        return nil
+    }
+
     /// Headers of a `401`: how to authenticate.
     var challenge: [(String, String)] {
         if case .bearer = rule { return [("WWW-Authenticate", "Bearer")] }

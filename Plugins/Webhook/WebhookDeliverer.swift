@@ -17,7 +17,9 @@ import Metrics
 /// At most `memory_window` undelivered messages are held in memory; past that
 /// they stay on disk and are read back in id order as the window empties. Rows
 /// another process puts back into the outbox (`junction webhooks dlq replay`)
-/// are picked up within a second.
+/// are picked up within a second: the outbox counts replays, and a new count
+/// makes the deliverer scan its rows again from the start, skipping the ones
+/// it holds.
 final class WebhookDeliverer: @unchecked Sendable {
     private let target: String
     private let config: WebhookSinkConfig
@@ -28,17 +30,21 @@ final class WebhookDeliverer: @unchecked Sendable {
     private let queue: DispatchQueue
     private let metrics: WebhookMetrics
     private let configHeaders: [(String, String)]
+    private let configHeaderNames: Set<String>
 
     // Queue-confined.
     private var ready = FIFO<WebhookDelivery>()
     private var retries = RetryHeap()
     private var inFlight = 0
-    /// Deliveries in memory: ready, waiting for a retry, or in flight.
-    private var inMemory = 0
-    /// The highest outbox id brought into memory; rows above it are on disk only.
-    private var lastLoadedID: Int64 = 0
-    /// Whether rows of this target wait on disk past `lastLoadedID`.
+    /// Ids of the deliveries in memory: ready, waiting for a retry, or in flight.
+    private var inMemoryIDs = Set<Int64>()
+    private var inMemory: Int { inMemoryIDs.count }
+    /// Rows up to this id have been looked at; rows above it may be on disk only.
+    private var scanCursor: Int64 = 0
+    /// Whether rows of this target may wait on disk past `scanCursor`.
     private var onDisk = false
+    /// The outbox's replay count when it was last read.
+    private var replayGeneration: Int64 = 0
     /// Taken and not yet delivered or dead, in memory or on disk.
     private var pending = 0
     private var outcomes: [Outbox.Outcome] = []
@@ -61,6 +67,7 @@ final class WebhookDeliverer: @unchecked Sendable {
         self.metrics = WebhookMetrics(component: target)
         self.signer = try config.secret.map { try StandardWebhookSecret($0) }
         self.configHeaders = config.headers.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+        self.configHeaderNames = Set(config.headers.keys.map { $0.lowercased() })
         var clientConfig = HTTPClientConfig()
         clientConfig.maxConnectionsPerHost = config.concurrency
         clientConfig.requestTimeout = config.timeout.value
@@ -73,6 +80,7 @@ final class WebhookDeliverer: @unchecked Sendable {
     func start() throws {
         try queue.sync {
             pending = try outbox.pendingCount(target: target)
+            replayGeneration = try outbox.replayGeneration()
             onDisk = pending > 0
             try load()
             metrics.pending.record(pending)
@@ -127,9 +135,9 @@ final class WebhookDeliverer: @unchecked Sendable {
             for (id, entry) in zip(ids, entries) {
                 let delivery = WebhookDelivery(id: id, entry: entry)
                 if firstWait > 0 { retries.push(delivery, due: now + Int64(firstWait * 1000)) } else { ready.append(delivery) }
+                inMemoryIDs.insert(id)
             }
-            inMemory += ids.count
-            lastLoadedID = ids.last ?? lastLoadedID
+            scanCursor = max(scanCursor, ids.last ?? 0)
             armRetryTimer()
         } else {
             onDisk = true
@@ -137,35 +145,42 @@ final class WebhookDeliverer: @unchecked Sendable {
         pump()
     }
 
-    /// Brings rows from disk into the window, oldest first.
+    /// Brings rows from disk into the window, oldest first, skipping those
+    /// already in memory.
     private func load() throws {
-        let room = config.memoryWindow - inMemory
-        guard onDisk, room > 0 else { return }
-        let rows = try outbox.pending(target: target, after: lastLoadedID, limit: room)
+        guard onDisk else { return }
+        // Rows done but not yet written back would look undelivered.
+        flushOutcomes()
         let now = Self.nowMillis()
-        for row in rows {
-            let delivery = WebhookDelivery(record: row)
-            if row.nextAttemptAt > now { retries.push(delivery, due: row.nextAttemptAt) } else { ready.append(delivery) }
-            lastLoadedID = max(lastLoadedID, row.id)
-        }
-        inMemory += rows.count
-        if rows.count < room {
-            onDisk = false
-            // Whatever a replay added meanwhile is counted now; outcomes not yet
-            // written would count rows that are already done.
-            flushOutcomes()
-            pending = try outbox.pendingCount(target: target)
-            metrics.pending.record(pending)
+        while onDisk, inMemory < config.memoryWindow {
+            let limit = config.memoryWindow - inMemory
+            let rows = try outbox.pending(target: target, after: scanCursor, limit: limit)
+            for row in rows {
+                scanCursor = max(scanCursor, row.id)
+                guard inMemoryIDs.insert(row.id).inserted else { continue }
+                let delivery = WebhookDelivery(record: row)
+                if row.nextAttemptAt > now { retries.push(delivery, due: row.nextAttemptAt) } else { ready.append(delivery) }
+            }
+            if rows.count < limit {
+                onDisk = false
+                // Whatever a replay added meanwhile is counted now.
+                pending = try outbox.pendingCount(target: target)
+                metrics.pending.record(pending)
+                resumeWaitingWrite()
+            }
         }
         armRetryTimer()
     }
 
     /// Picks up rows that another process put back (a dead-letter replay).
     private func pollForReplays() {
-        guard !onDisk, closing == nil else { return }
+        guard closing == nil, !closed else { return }
         do {
-            let added = try outbox.pending(target: target, after: lastLoadedID, limit: 1).count
-            guard added > 0 else { return }
+            let generation = try outbox.replayGeneration()
+            guard generation != replayGeneration else { return }
+            replayGeneration = generation
+            // The replayed rows have new ids, possibly below `scanCursor`: look at every row again.
+            scanCursor = 0
             onDisk = true
             try load()
             logger.info("replayed webhook messages picked up", metadata: ["pending": "\(pending)"])
@@ -192,7 +207,10 @@ final class WebhookDeliverer: @unchecked Sendable {
 
     private func send(_ delivery: WebhookDelivery) {
         let timestamp = Self.nowMillis() / 1000
-        var headers = WebhookEnvelope(decoding: delivery.meta).headers.map { ($0.name, $0.value) }
+        // `headers:` from the config win over what the message brought (its Content-Type, say).
+        var headers = WebhookEnvelope(decoding: delivery.meta).headers
+            .filter { h in !configHeaderNames.contains(h.name.lowercased()) }
+            .map { ($0.name, $0.value) }
         headers += configHeaders
         headers.append((StandardWebhooks.idHeader, delivery.messageID))
         headers.append((StandardWebhooks.timestampHeader, String(timestamp)))
@@ -255,13 +273,17 @@ final class WebhookDeliverer: @unchecked Sendable {
 
     /// The delivery left memory for good (delivered, dead, or left for the next run).
     private func done(_ delivery: WebhookDelivery) {
-        inMemory -= 1
+        inMemoryIDs.remove(delivery.id)
         pending = max(0, pending - 1)
         metrics.pending.record(pending)
-        if let write = waitingWrite, pending < config.maxPending {
-            waitingWrite = nil
-            write()
-        }
+        resumeWaitingWrite()
+    }
+
+    /// Lets a write that waited for `max_pending` go on, once there is room.
+    private func resumeWaitingWrite() {
+        guard let write = waitingWrite, pending < config.maxPending else { return }
+        waitingWrite = nil
+        write()
     }
 
     static func describe(_ result: Result<HTTPClientResponse, HTTPClientError>) -> String {

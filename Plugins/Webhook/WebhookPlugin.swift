@@ -41,4 +41,15 @@ public enum WebhookPlugin {
             try WebhookStore(config: settings, baseDirectory: baseDirectory)
         }
     }
+
+    /// Where the outbox of the `webhooks:` section loaded into `services` (or
+    /// of the defaults) is, without opening it.
+    ///
+    /// ```swift
+    /// let path = WebhookPlugin.outboxPath(services: services, baseDirectory: graph.baseDirectory)
+    /// ```
+    public static func outboxPath(services: ServiceRegistry, baseDirectory: String) -> String {
+        let settings = services.existing(WebhooksSettings.self)?.config ?? WebhooksSectionConfig()
+        return ComponentContext.resolve(path: settings.outbox, against: baseDirectory)
+    }
 }

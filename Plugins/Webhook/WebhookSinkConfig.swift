@@ -62,6 +62,26 @@ public struct WebhookSinkConfig: ComponentConfig {
         .field("memory_window", \.memoryWindow, "Undelivered messages held in memory; the rest are read back from the outbox."),
     ]
 
+    /// Why a header is Junction's to write (framing, or the signature headers), or nil.
+    static func reserved(_ name: String) -> String? {
+        switch name.lowercased() {
+        case "content-length", "transfer-encoding", "connection", "host", "expect", "te", "upgrade":
+            return "it belongs to the HTTP framing"
+        case "webhook-id", "webhook-timestamp", "webhook-signature":
+            return "Junction sets it on every delivery"
+        default:
+            return nil
+        }
+    }
+
+    /// RFC 9110 token characters only.
+    static func isToken(_ name: String) -> Bool {
+        !name.isEmpty && name.utf8.allSatisfy { b in
+            (0x30...0x39).contains(b) || (0x41...0x5A).contains(b) || (0x61...0x7A).contains(b)
+                || "!#$%&'*+-.^_`|~".utf8.contains(b)
+        }
+    }
+
     public func validate() throws {
         let lower = url.lowercased()
         guard lower.hasPrefix("http://") || lower.hasPrefix("https://") else {
@@ -70,8 +90,16 @@ public struct WebhookSinkConfig: ComponentConfig {
         guard !method.isEmpty, method == method.uppercased(), !method.contains(" ") else {
             throw ConfigDiagnostic.field("method", "'\(method)' is not an upper-case HTTP method")
         }
-        for (name, value) in headers where name.isEmpty || name.contains(":") || name.contains(where: \.isNewline) || value.contains(where: \.isNewline) {
-            throw ConfigDiagnostic.field("headers", "invalid header '\(name)'")
+        for (name, value) in headers {
+            guard Self.isToken(name) else { throw ConfigDiagnostic.field("headers", "'\(name)' is not a header name") }
+            guard !value.utf8.contains(where: { $0 == 0x0A || $0 == 0x0D || $0 == 0 }) else {
+                throw ConfigDiagnostic.field("headers", "the value of '\(name)' has a line break or NUL")
+            }
+            if let why = Self.reserved(name) { throw ConfigDiagnostic.field("headers", "'\(name)' cannot be set: \(why)") }
+        }
+        for name in forwardHeaders {
+            guard Self.isToken(name) else { throw ConfigDiagnostic.field("forward_headers", "'\(name)' is not a header name") }
+            if let why = Self.reserved(name) { throw ConfigDiagnostic.field("forward_headers", "'\(name)' cannot be forwarded: \(why)") }
         }
         guard timeout.value > 0 else { throw ConfigDiagnostic.field("timeout", "timeout must be positive") }
         guard (1...1024).contains(concurrency) else { throw ConfigDiagnostic.field("concurrency", "concurrency must be between 1 and 1024") }

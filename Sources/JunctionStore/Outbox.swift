@@ -136,6 +136,17 @@ public final class Outbox: Sendable {
         }
     }
 
+    /// How many replays have put rows back so far (0 before the first). A
+    /// reader that keeps rows in memory rescans when it changes: replayed rows
+    /// get new ids, which may be below ids the reader has already passed.
+    ///
+    /// ```swift
+    /// if try outbox.replayGeneration() != seen { rescan() }
+    /// ```
+    public func replayGeneration() throws(StoreError) -> Int64 {
+        try withConnection("replayGeneration") { (connection) throws(StoreError) in try connection.replayGeneration() }
+    }
+
     /// The highest row id in the outbox, 0 when it is empty. Ids only grow (a
     /// replay's rows get ids above any ever used), so `pending(target:after:)`
     /// with the highest id a reader has seen finds what others inserted since.

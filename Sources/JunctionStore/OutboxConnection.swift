@@ -31,6 +31,10 @@ final class OutboxConnection {
             last_error TEXT NOT NULL
         );
         CREATE INDEX IF NOT EXISTS dead_letters_failed_at ON dead_letters(failed_at);
+        CREATE TABLE IF NOT EXISTS outbox_state(
+            name TEXT PRIMARY KEY,
+            value INTEGER NOT NULL
+        );
         """
 
     private static let columns = "id, target, message_id, payload, meta, created_at, attempts"
@@ -223,8 +227,23 @@ final class OutboxConnection {
             defer { remove.reset() }
             try bindFilter(remove, target: target, since: since)
             try remove.run()
+            if copied > 0 {
+                // Readers watch this number to learn that rows came back below ids they passed.
+                let bump = try database.cached("""
+                    INSERT INTO outbox_state(name, value) VALUES('replays', 1)
+                    ON CONFLICT(name) DO UPDATE SET value = value + 1
+                    """)
+                defer { bump.reset() }
+                try bump.run()
+            }
             return copied
         }
+    }
+
+    func replayGeneration() throws(StoreError) -> Int64 {
+        let select = try database.cached("SELECT value FROM outbox_state WHERE name = 'replays'")
+        defer { select.reset() }
+        return try select.step() ? select.int64(at: 0) : 0
     }
 
     /// ` WHERE …` on `?1` (target) and `?2` (failed_at lower bound), for the ones given.

@@ -22,10 +22,10 @@ struct WebhooksCommand: ParsableCommand {
 
     /// Which outbox and which dead letters.
     struct Selection: ParsableArguments {
-        @Option(help: "The routes file whose webhooks: section names the outbox.")
+        @Option(help: "The routes file whose webhooks: section names the outbox (its ${VARS} must be set).")
         var config: String = "routes.yaml"
 
-        @Option(help: "The outbox file itself (instead of reading --config).")
+        @Option(help: "The outbox file itself, instead of reading --config.")
         var outbox: String?
 
         @Option(help: "Only this webhook sink's dead letters.")
@@ -35,30 +35,41 @@ struct WebhooksCommand: ParsableCommand {
         var since: String?
 
         func open() throws -> Outbox {
-            if let outbox { return try Outbox(path: outbox) }
-            let services = ServiceRegistry()
-            let graph: Graph
-            do {
-                graph = try FileOptions.parse([config]).load(services: services)
-            } catch let errors as ConfigErrors {
-                printDiagnostics(errors.diagnostics)
-                throw ExitCode(1)
+            let path: String
+            if let outbox {
+                path = outbox
+            } else {
+                let services = ServiceRegistry()
+                let graph: Graph
+                do {
+                    graph = try FileOptions.parse([config]).load(services: services)
+                } catch let errors as ConfigErrors {
+                    printDiagnostics(errors.diagnostics)
+                    throw ExitCode(1)
+                }
+                path = WebhookPlugin.outboxPath(services: services, baseDirectory: graph.baseDirectory)
             }
-            return try WebhookPlugin.openStore(services: services, baseDirectory: graph.baseDirectory).outbox
+            // Opening creates a missing file: a mistyped path would look like an empty outbox.
+            guard FileManager.default.fileExists(atPath: path) else {
+                throw ValidationError("no outbox at \(path) (Junction creates it when a webhook sink first starts)")
+            }
+            return try Outbox(path: path)
         }
 
         /// `since` in ms since the epoch.
         func sinceMillis(now: Date = Date()) throws -> Int64? {
             guard let since else { return nil }
-            guard let date = DeadLetterTime.parse(since, now: now) else {
+            guard let date = DeadLetterTime.parse(since, now: now),
+                  let millis = Int64(exactly: (date.timeIntervalSince1970 * 1000).rounded())
+            else {
                 throw ValidationError("--since '\(since)': expected an ISO 8601 time, Unix seconds, or a duration like 90m")
             }
-            return Int64((date.timeIntervalSince1970 * 1000).rounded())
+            return millis
         }
     }
 
     struct List: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List dead letters, newest last.")
+        static let configuration = CommandConfiguration(abstract: "List dead letters, oldest first (narrow with --since).")
 
         @OptionGroup var selection: Selection
 

@@ -52,6 +52,21 @@ struct OutboxDeadLetterTests {
         #expect(try outbox.replay(target: "a", since: nil, now: 0) == 0)
     }
 
+    @Test("every replay that puts rows back moves the replay generation, seen from another connection")
+    func replayGeneration() throws {
+        let dir = try TemporaryDirectory()
+        let outbox = try Outbox(path: dir.file())
+        _ = try Self.buried(outbox)
+        #expect(try outbox.replayGeneration() == 0)
+        let cli = try Outbox(path: dir.file())
+        #expect(try cli.replay(target: "a", since: nil, now: 0) == 3)
+        #expect(try outbox.replayGeneration() == 1)
+        #expect(try cli.replay(target: "a", since: nil, now: 0) == 0)
+        #expect(try outbox.replayGeneration() == 1, "a replay that found nothing changes nothing")
+        #expect(try cli.replay(target: nil, since: nil, now: 0) == 2)
+        #expect(try outbox.replayGeneration() == 2)
+    }
+
     @Test("replay with since only takes letters that failed at or after it")
     func replaySince() throws {
         let dir = try TemporaryDirectory()

@@ -150,6 +150,7 @@ final class Pending: Sendable {
         #expect(wrong.header("www-authenticate") == "Bearer")
         let good = h.send("PUT", headers: [("Authorization", "Bearer s3cret")], body: "ok")
         #expect(waitUntil { h.output.messages.count == 1 })
+        #expect(h.output.messages.first?.metadata["header.authorization"] == nil, "the token stays here")
         h.output.release()
         #expect(try h.response(good).status == 202)
     }

@@ -209,9 +209,23 @@ private let quietLogger: Logger = {
         receiver.setAnswer { _, _ in (204, []) }
         let cli = try Outbox(path: dir.file())
         #expect(try cli.replay(target: "out", since: nil, now: 0) == 1)
-        #expect(waitUntil(5) { receiver.received.count == 2 })
-        #expect(receiver.received.last?.headers["webhook-id"] == id)
+        // Traffic right after the replay moves past the replayed row's id before the next poll.
+        #expect(take(d, ["newer"]) == 0)
+        #expect(waitUntil(5) { receiver.received.count == 3 })
+        #expect(receiver.received.contains { $0.headers["webhook-id"] == id && $0.body == Array("lost".utf8) })
         #expect(waitUntil { (try? outbox.pendingCount(target: "out")) == 0 })
+        #expect(waitUntil { d.pendingCount == 0 })
         closeAndWait(d)
+    }
+}
+
+@Suite struct WebhookSinkConfigTests {
+    @Test func headersThatJunctionOwnsOrThatCannotBeSentAreRefused() {
+        #expect(decodeError(WebhookSinkConfig.self, #"{url: "http://x/h", headers: {Content-Length: "3"}}"#)?.message.contains("framing") == true)
+        #expect(decodeError(WebhookSinkConfig.self, #"{url: "http://x/h", forward_headers: [webhook-signature]}"#)?.message.contains("Junction sets it") == true)
+        #expect(decodeError(WebhookSinkConfig.self, #"{url: "http://x/h", headers: {"X Bad": v}}"#)?.message.contains("not a header name") == true)
+        #expect(decodeError(WebhookSinkConfig.self, "{url: \"http://x/h\", headers: {X-A: \"a\\0b\"}}")?.message.contains("NUL") == true)
+        #expect(decodeError(WebhookSinkConfig.self, #"{url: "ftp://x/h"}"#) != nil)
+        #expect(decodeError(WebhookSinkConfig.self, #"{url: "https://x/h", headers: {Content-Type: text/csv}, forward_headers: [x-github-event]}"#) == nil)
     }
 }

@@ -253,6 +253,13 @@ def test_dead_letters_listed_and_replayed_with_the_same_id(junction, junction_bi
     poisoned = {wid for wid, body, _, _ in receiver.records() if b"poison" in body}
     assert poisoned == ids
     assert outbox_rows(tmp_path / "outbox.db", "dead_letters") == 0
+    # Bad arguments are refused with a message, never a crash; a mistyped outbox is not created.
+    for since in ["99999999999999999999999", "1e30d", "infd", "yesterday"]:
+        bad = subprocess.run([junction_bin, "webhooks", "dlq", "list", "--config", cfg, "--since", since], capture_output=True, text=True)
+        assert bad.returncode not in (0,) and bad.returncode > 0 and "--since" in bad.stderr, (since, bad.returncode, bad.stderr)
+    missing = tmp_path / "typo.db"
+    bad = subprocess.run([junction_bin, "webhooks", "dlq", "list", "--outbox", str(missing)], capture_output=True, text=True)
+    assert bad.returncode > 0 and "no outbox" in bad.stderr and not missing.exists()
 
 
 def test_bad_requests_rejected_and_nothing_stored(junction, tmp_path):
