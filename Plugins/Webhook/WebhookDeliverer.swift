@@ -73,6 +73,7 @@ final class WebhookDeliverer: @unchecked Sendable {
         clientConfig.requestTimeout = config.timeout.value
         clientConfig.connectTimeout = min(5, config.timeout.value)
         clientConfig.userAgent = "junction-webhook"
+        clientConfig.cookies = false
         self.client = try HTTPClient(config: clientConfig, logger: logger)
     }
 
@@ -112,10 +113,11 @@ final class WebhookDeliverer: @unchecked Sendable {
             return
         }
         let now = Self.nowMillis()
-        let entries = batch.map { message in
+        let envelopes = batch.map { WebhookEnvelope(message: $0, forward: config.forwardHeaders) }
+        let entries = zip(batch, envelopes).map { message, envelope in
             Outbox.Entry(
                 target: target, messageID: WebhookID.random(using: &idGenerator).rawValue,
-                payload: message.payload, meta: WebhookEnvelope(message: message, forward: config.forwardHeaders).encoded,
+                payload: message.payload, meta: envelope.encoded,
                 createdAt: message.timestamp == 0 ? now : Int64(message.timestamp / 1_000_000))
         }
         let ids: [Int64]
@@ -132,8 +134,9 @@ final class WebhookDeliverer: @unchecked Sendable {
         metrics.pending.record(pending)
         if !onDisk, inMemory + ids.count <= config.memoryWindow {
             let firstWait = config.retry.delay(afterAttempt: 0, retryAfter: nil) ?? 0
-            for (id, entry) in zip(ids, entries) {
-                let delivery = WebhookDelivery(id: id, entry: entry)
+            for i in ids.indices {
+                let id = ids[i]
+                let delivery = WebhookDelivery(id: id, entry: entries[i], envelope: envelopes[i])
                 if firstWait > 0 { retries.push(delivery, due: now + Int64(firstWait * 1000)) } else { ready.append(delivery) }
                 inMemoryIDs.insert(id)
             }
@@ -208,9 +211,11 @@ final class WebhookDeliverer: @unchecked Sendable {
     private func send(_ delivery: WebhookDelivery) {
         let timestamp = Self.nowMillis() / 1000
         // `headers:` from the config win over what the message brought (its Content-Type, say).
-        var headers = WebhookEnvelope(decoding: delivery.meta).headers
-            .filter { h in !configHeaderNames.contains(h.name.lowercased()) }
-            .map { ($0.name, $0.value) }
+        var headers: [(String, String)] = []
+        headers.reserveCapacity(delivery.headers.count + configHeaders.count + 3)
+        for h in delivery.headers where configHeaderNames.isEmpty || !configHeaderNames.contains(h.name.lowercased()) {
+            headers.append((h.name, h.value))
+        }
         headers += configHeaders
         headers.append((StandardWebhooks.idHeader, delivery.messageID))
         headers.append((StandardWebhooks.timestampHeader, String(timestamp)))

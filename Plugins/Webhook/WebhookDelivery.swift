@@ -8,16 +8,17 @@ struct WebhookDelivery: Sendable {
     /// `webhook-id`: the same on every attempt, so receivers can dedupe.
     let messageID: String
     let payload: [UInt8]
-    let meta: [UInt8]
+    /// The request headers the message brought (its outbox row's `meta`), decoded once.
+    let headers: [(name: String, value: String)]
     /// Attempts made so far.
     var attempts: Int
     var lastError: String?
 
-    init(id: Int64, entry: Outbox.Entry) {
+    init(id: Int64, entry: Outbox.Entry, envelope: WebhookEnvelope) {
         self.id = id
         messageID = entry.messageID
         payload = entry.payload
-        meta = entry.meta
+        headers = envelope.headers
         attempts = 0
         lastError = nil
     }
@@ -26,7 +27,7 @@ struct WebhookDelivery: Sendable {
         id = record.id
         messageID = record.messageID
         payload = record.payload
-        meta = record.meta
+        headers = WebhookEnvelope(decoding: record.meta).headers
         attempts = record.attempts
         lastError = record.lastError
     }

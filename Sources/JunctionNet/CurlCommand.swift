@@ -29,12 +29,14 @@ struct CurlOptions: Sendable {
     var timeoutMilliseconds: Int
     var userAgent: String
     var verifyTLS: Bool
+    var cookies: Bool
 
     init(config: HTTPClientConfig, requestTimeout: Double?) {
         connectTimeoutMilliseconds = Self.milliseconds(config.connectTimeout)
         timeoutMilliseconds = Self.milliseconds(requestTimeout ?? config.requestTimeout)
         userAgent = config.userAgent
         verifyTLS = config.verifyTLS
+        cookies = config.cookies
     }
 
     /// Seconds to whole milliseconds, at least 1 for any positive time, 0 for none.

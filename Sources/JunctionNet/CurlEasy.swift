@@ -118,9 +118,11 @@ final class CurlEasy {
             try set(h, CURLOPT_SSL_VERIFYHOST, 0)
         }
 
-        // This client's cookie engine: its share's jar, switched on by an empty cookie file.
-        try check(junction_curl_set_pointer(h, CURLOPT_SHARE, share), "CURLOPT_SHARE")
-        try set(h, CURLOPT_COOKIEFILE, "")
+        if options.cookies {
+            // This client's cookie engine: its share's jar, switched on by an empty cookie file.
+            try check(junction_curl_set_pointer(h, CURLOPT_SHARE, share), "CURLOPT_SHARE")
+            try set(h, CURLOPT_COOKIEFILE, "")
+        }
 
         try setMethodAndBody(h, request)
         try setHeaders(h, request)

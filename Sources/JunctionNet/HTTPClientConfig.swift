@@ -22,6 +22,10 @@ public struct HTTPClientConfig: Sendable {
     public var userAgent: String = "junction"
     /// Whether HTTPS peers must present a certificate valid for their host name.
     public var verifyTLS: Bool = true
+    /// Whether the client keeps a cookie jar: cookies the server sets go back
+    /// on later requests. Off saves the cookie engine's work on every request
+    /// (a webhook sender has no session to keep).
+    public var cookies: Bool = true
 
     /// The defaults above.
     ///

@@ -246,6 +246,13 @@ struct HTTPClientTests {
         let c = try Self.makeClient()
         defer { c.shutdown() }
         #expect(try await show(c) == "")
+
+        // A client without cookies never sends back what it was given.
+        let d = try Self.makeClient { $0.cookies = false }
+        defer { d.shutdown() }
+        _ = try await d.send(HTTPClientRequest(url: base + "/set?v=delta"))
+        #expect(try await show(d) == "")
+        #expect(d.cookies.isEmpty)
     }
 
     @Test("Sequential requests reuse one kept-alive connection, across clients too")

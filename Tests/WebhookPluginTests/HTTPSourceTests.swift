@@ -220,7 +220,8 @@ final class Pending: Sendable {
         var heap = RetryHeap()
         let dues: [Int64] = [50, 10, 40, 10, 30, 20, 60]
         for (i, due) in dues.enumerated() {
-            heap.push(WebhookDelivery(id: Int64(i), entry: .init(target: "t", messageID: "m\(i)", payload: [], meta: [], createdAt: 0)), due: due)
+            heap.push(WebhookDelivery(id: Int64(i), entry: .init(target: "t", messageID: "m\(i)", payload: [], meta: [], createdAt: 0),
+                                      envelope: WebhookEnvelope(headers: [])), due: due)
         }
         #expect(heap.popDue(now: 5) == nil)
         var popped: [Int64] = []
