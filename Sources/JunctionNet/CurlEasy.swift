@@ -60,7 +60,7 @@ final class CurlEasy {
             var code = 0
             if junction_curl_get_long(handle, CURLINFO_RESPONSE_CODE, &code) == CURLE_OK, code > 0 { status = code }
         }
-        return HTTPClientResponse(status: status, headers: r.headers, body: r.takeBody(), newConnections: newConnections)
+        return HTTPClientResponse(status: status, headerLines: r.headerLines, body: r.takeBody(), newConnections: newConnections)
     }
 
     /// Connections the transfer opened (0: it reused one).

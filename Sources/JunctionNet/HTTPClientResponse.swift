@@ -11,7 +11,19 @@ public struct HTTPClientResponse: Sendable {
     /// The HTTP status code of the final response (never a `1xx`).
     public let status: Int
     /// Response headers by lowercased name; repeated headers are joined with `", "`.
-    public let headers: [String: String]
+    /// Parsed from the received lines on each use: keep the result when reading many.
+    public var headers: [String: String] {
+        switch storedHeaders {
+        case .parsed(let headers): return headers
+        case .lines(let lines): return lines.dictionary
+        }
+    }
+    private let storedHeaders: StoredHeaders
+
+    private enum StoredHeaders: Sendable {
+        case parsed([String: String])
+        case lines(HTTPHeaderLines)
+    }
     /// The whole body.
     public let body: [UInt8]
     /// Connections this transfer had to open: `0` when it reused a kept-alive one.
@@ -24,7 +36,15 @@ public struct HTTPClientResponse: Sendable {
     /// ```
     public init(status: Int, headers: [String: String], body: [UInt8], newConnections: Int = 0) {
         self.status = status
-        self.headers = headers
+        self.storedHeaders = .parsed(headers)
+        self.body = body
+        self.newConnections = newConnections
+    }
+
+    /// A response whose headers stay as received until read.
+    init(status: Int, headerLines: HTTPHeaderLines, body: [UInt8], newConnections: Int) {
+        self.status = status
+        self.storedHeaders = .lines(headerLines)
         self.body = body
         self.newConnections = newConnections
     }
