@@ -44,7 +44,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+source benchmarks/lib.sh
 JPORT=$(free_port)
 APORT=$(free_port)
 JBASE=http://127.0.0.1:$JPORT
@@ -187,13 +187,4 @@ PY
 )
 echo "$SECTION"
 
-python3 - "$SECTION" <<'PY'
-import pathlib, re, sys
-path = pathlib.Path("BENCHMARKS.md")
-text = path.read_text() if path.exists() else "# Benchmarks\n\nFigures measured on this project's machines by the scripts in benchmarks/.\n"
-section = sys.argv[1].rstrip() + "\n"
-pattern = re.compile(r"## WebRTC data channels \(benchmarks/datachannel.sh\)\n.*?(?=\n## |\Z)", re.S)
-text = pattern.sub(lambda _: section, text) if pattern.search(text) else text.rstrip() + "\n\n" + section
-path.write_text(text)
-PY
-echo "wrote BENCHMARKS.md" >&2
+write_section "$SECTION"

@@ -90,13 +90,5 @@ best of $RUNS runs each; release build; $(nproc) cores ($cpu); measured $date.
 $table
 S
 )
-python3 - "$section" <<'PY'
-import pathlib, re, sys
-path = pathlib.Path("BENCHMARKS.md")
-text = path.read_text() if path.exists() else "# Benchmarks\n\nFigures measured on this project's machines by the scripts in benchmarks/.\n"
-section = sys.argv[1].rstrip() + "\n"
-pattern = re.compile(r"## Pipeline \(benchmarks/pipeline.sh\)\n.*?(?=\n## |\Z)", re.S)
-text = pattern.sub(lambda _: section, text) if pattern.search(text) else text.rstrip() + "\n\n" + section
-path.write_text(text)
-PY
-echo "wrote BENCHMARKS.md" >&2
+source benchmarks/lib.sh
+write_section "$section"

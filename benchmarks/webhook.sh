@@ -20,15 +20,8 @@ THREADS=${THREADS:-2}
 SYNC=${SYNC:-normal}
 BIN=.build/release/junction
 
-missing=()
-command -v wrk >/dev/null || missing+=(wrk)
-command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || missing+=(nginx-light)
-if [ ${#missing[@]} -gt 0 ]; then
-  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO=sudo
-  echo "webhook bench: installing ${missing[*]}" >&2
-  $SUDO apt-get install -y -q "${missing[@]}" >&2 || { $SUDO apt-get update -q >&2 && $SUDO apt-get install -y -q "${missing[@]}" >&2; }
-fi
-NGINX=$(command -v nginx || echo /usr/sbin/nginx)
+source benchmarks/lib.sh
+ensure_tools wrk:wrk nginx:nginx-light
 scripts/bootstrap.sh --with-venv
 PY=.venv/bin/python
 
@@ -42,33 +35,12 @@ cleanup() {
 }
 trap cleanup EXIT
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 JPORT=$(free_port)
 APORT=$(free_port)
 NPORT=$(free_port)
 TARGET="http://127.0.0.1:$NPORT/hook"
 
-mkdir -p "$WORK/nginx/logs"
-cat > "$WORK/nginx.conf" <<N
-worker_processes 1;
-pid $WORK/nginx.pid;
-error_log $WORK/nginx/logs/error.log warn;
-events { worker_connections 4096; }
-http {
-  access_log off;
-  keepalive_requests 1000000;
-  client_body_temp_path $WORK/nginx/body;
-  proxy_temp_path $WORK/nginx/proxy;
-  fastcgi_temp_path $WORK/nginx/fastcgi;
-  uwsgi_temp_path $WORK/nginx/uwsgi;
-  scgi_temp_path $WORK/nginx/scgi;
-  server {
-    listen 127.0.0.1:$NPORT;
-    location / { default_type application/json; return 200 '{"ok":true}'; }
-  }
-}
-N
-"$NGINX" -p "$WORK/nginx" -c "$WORK/nginx.conf"
+start_nginx "$NPORT" '{"ok":true}' "$WORK" 1
 
 cat > "$WORK/routes.yaml" <<Y
 listen: 127.0.0.1:$JPORT
@@ -137,7 +109,6 @@ done
 RSS_KB=$(awk '/VmHWM/ {print $2}' "/proc/$JPID/status")
 OUTBOX_LEFT=$(sqlite3 "$WORK/outbox.db" 'SELECT COUNT(*) FROM outbox' 2>/dev/null || echo "?")
 
-median() { printf '%s\n' "$@" | sort -g | awk '{v[NR]=$1} END {print (NR % 2) ? v[(NR+1)/2] : (v[NR/2] + v[NR/2+1]) / 2}'; }
 JR=$(median "${J_RPS[@]}"); AR=$(median "${A_RPS[@]}")
 JP=$(median "${J_P99[@]}"); AP=$(median "${A_P99[@]}")
 JE=$(median "${J_E2E[@]}")
@@ -169,15 +140,4 @@ R
 )
 echo "$REPORT"
 
-python3 - "$REPORT" <<'PY'
-import re, sys
-report = sys.argv[1].strip() + "\n"
-path = "BENCHMARKS.md"
-try:
-    text = open(path).read()
-except FileNotFoundError:
-    text = "# Benchmarks\n"
-pattern = re.compile(r"## Webhook relay \(benchmarks/webhook.sh\)\n.*?(?=\n## |\Z)", re.S)
-text = pattern.sub(report, text) if pattern.search(text) else text.rstrip("\n") + "\n\n" + report
-open(path, "w").write(text)
-PY
+write_section "$REPORT"

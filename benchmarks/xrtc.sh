@@ -16,15 +16,8 @@ THREADS=${THREADS:-2}
 ITEMS=${ITEMS:-1000}
 BIN=.build/release/junction
 
-missing=()
-command -v wrk >/dev/null || missing+=(wrk)
-command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || missing+=(nginx-light)
-if [ ${#missing[@]} -gt 0 ]; then
-  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO=sudo
-  echo "xrtc bench: installing ${missing[*]}" >&2
-  $SUDO apt-get install -y -q "${missing[@]}" >&2 || { $SUDO apt-get update -q >&2 && $SUDO apt-get install -y -q "${missing[@]}" >&2; }
-fi
-NGINX=$(command -v nginx || echo /usr/sbin/nginx)
+source benchmarks/lib.sh
+ensure_tools wrk:wrk nginx:nginx-light
 
 swift build -c release --product junction >&2
 WORK=$(mktemp -d)
@@ -36,7 +29,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 JPORT=$(free_port)
 NPORT=$(free_port)
 KEY=bench-key-0123456789abcdef0123
@@ -55,27 +47,7 @@ Y
 PIDS+=($!)
 JPID=$!
 
-mkdir -p "$WORK/nginx/logs"
-cat > "$WORK/nginx.conf" <<N
-worker_processes auto;
-pid $WORK/nginx.pid;
-error_log $WORK/nginx/logs/error.log warn;
-events { worker_connections 4096; }
-http {
-  access_log off;
-  keepalive_requests 1000000;
-  client_body_temp_path $WORK/nginx/body;
-  proxy_temp_path $WORK/nginx/proxy;
-  fastcgi_temp_path $WORK/nginx/fastcgi;
-  uwsgi_temp_path $WORK/nginx/uwsgi;
-  scgi_temp_path $WORK/nginx/scgi;
-  server {
-    listen 127.0.0.1:$NPORT;
-    location / { default_type application/json; return 200 '{"servertimestamp":1}'; }
-  }
-}
-N
-"$NGINX" -p "$WORK/nginx" -c "$WORK/nginx.conf"
+start_nginx "$NPORT" '{"servertimestamp":1}' "$WORK"
 
 for _ in $(seq 100); do curl -fs "http://127.0.0.1:$JPORT/health" >/dev/null && break; sleep 0.05; done
 for _ in $(seq 100); do curl -fs -X POST "http://127.0.0.1:$NPORT/" >/dev/null && break; sleep 0.05; done
@@ -120,7 +92,6 @@ for _ in $(seq "$ROUNDS"); do
   J_GETS+=("$(rps "http://127.0.0.1:$JPORT/v1/item/get" "$WORK/get.lua" "$GET_BODY")")
   N_GETS+=("$(rps "http://127.0.0.1:$NPORT/v1/item/get" "$WORK/get.lua" "$GET_BODY")")
 done
-median() { printf '%s\n' "$@" | sort -g | awk '{v[NR]=$1} END {print (NR % 2) ? v[(NR+1)/2] : (v[NR/2] + v[NR/2+1]) / 2}'; }
 J_SET=$(median "${J_SETS[@]}"); N_SET=$(median "${N_SETS[@]}")
 J_GET=$(median "${J_GETS[@]}"); N_GET=$(median "${N_GETS[@]}")
 RSS_KB=$(awk '/VmHWM/ {print $2}' "/proc/$JPID/status")
@@ -203,15 +174,4 @@ R
 )
 echo "$REPORT"
 
-python3 - "$REPORT" <<'PY'
-import re, sys
-report = sys.argv[1].strip() + "\n"
-path = "BENCHMARKS.md"
-try:
-    text = open(path).read()
-except FileNotFoundError:
-    text = "# Benchmarks\n"
-pattern = re.compile(r"## XRTC server \(benchmarks/xrtc.sh\)\n.*?(?=\n## |\Z)", re.S)
-text = pattern.sub(report, text) if pattern.search(text) else text.rstrip("\n") + "\n\n" + report
-open(path, "w").write(text)
-PY
+write_section "$REPORT"
