@@ -103,6 +103,9 @@ public final class HTTPSource: Source, @unchecked Sendable {
         queue.async { out?.finish() }
     }
 
+    /// Requests taken and not yet answered, as the sweeper last left them (tests).
+    var outstandingCount: Int { lock.withLock { outstanding.count } }
+
     // MARK: Requests
 
     private func handle(_ request: HTTPRequest, _ responder: HTTPResponder) {
@@ -178,11 +181,15 @@ public final class HTTPSource: Source, @unchecked Sendable {
                 _ = waiting.popFirst()
                 full.append(w.message)
             }
+            // One pass over what is outstanding: the late are answered, the answered
+            // forgotten (a slow head must not keep thousands of answered requests behind it).
             var late: [PendingAnswer] = []
-            while let o = outstanding.first, o.answer.isAnswered || o.deadline <= now {
-                _ = outstanding.popFirst()
-                if !o.answer.isAnswered { late.append(o.answer) }
+            var kept = FIFO<(answer: PendingAnswer, deadline: UInt64)>()
+            while let o = outstanding.popFirst() {
+                if o.answer.isAnswered { continue }
+                if o.deadline <= now { late.append(o.answer) } else { kept.append(o) }
             }
+            outstanding = kept
             return (full, late)
         }
         // Never taken: their receipts answer 503 as the messages go.

@@ -17,6 +17,8 @@ final class HeldOutput: SourceOutput, @unchecked Sendable {
     var messages: [Message] { held.withLock { $0 } }
     /// Releases every held message (settling receipts nobody marked as accepted).
     func release() { held.withLock { $0 = [] } }
+    /// Releases every held message but those whose text is `keep`.
+    func release(keeping keep: String) { held.withLock { $0.removeAll { $0.text != keep } } }
 }
 
 /// A source on a started listener, and a way to send it requests.
@@ -37,7 +39,9 @@ struct SourceHarness {
         source = try HTTPSource(config: config, context: ComponentContext(name: "hooks", type: "http", logger: logger), listener: listener)
         try listener.start()
         try source.start(output)
-        client = try HTTPClient(logger: logger)
+        var clientConfig = HTTPClientConfig()
+        clientConfig.maxConnectionsPerHost = 64  // requests held in the pipeline each keep a connection
+        client = try HTTPClient(config: clientConfig, logger: logger)
     }
 
     func stop() {
@@ -122,6 +126,22 @@ final class Pending: Sendable {
         h.output.release()
         #expect(try h.response(first).status == 202)
         #expect(try h.response(second).status == 202)
+    }
+
+    @Test func aSlowRequestDoesNotKeepTheAnsweredOnesAround() throws {
+        let h = try SourceHarness("{path: /in}")
+        defer { h.stop() }
+        let slow = h.send(body: "slow")
+        #expect(waitUntil { h.output.messages.count == 1 })
+        let fast = (0..<20).map { h.send(body: "fast \($0)") }
+        #expect(waitUntil { h.output.messages.count == 21 })
+        h.output.release(keeping: "slow")
+        for pending in fast { #expect(try h.response(pending).status == 202) }
+        // The sweeper (every 100 ms) forgets the answered ones behind the slow head.
+        #expect(waitUntil(2) { h.source.outstandingCount == 1 })
+        #expect(!slow.isDone)
+        h.output.release()
+        #expect(try h.response(slow).status == 202)
     }
 
     @Test func aRequestPausedPastMaxWaitGets503() throws {
