@@ -100,14 +100,16 @@ public final class Outbox: Sendable {
     }
 
     /// Up to `limit` dead letters, of `target` (all when nil) that failed at or
-    /// after `since` (ms since the epoch; all when nil), oldest failure first.
+    /// after `since` (ms since the epoch; all when nil), oldest failure first:
+    /// the oldest `limit` of them, or with `newest` the newest `limit`.
     ///
     /// ```swift
     /// let letters = try outbox.deadLetters(target: "ops", since: nil, limit: 100)
+    /// let latest = try outbox.deadLetters(target: nil, since: nil, limit: 20, newest: true)
     /// ```
-    public func deadLetters(target: String?, since: Int64?, limit: Int) throws(StoreError) -> [DeadLetter] {
+    public func deadLetters(target: String?, since: Int64?, limit: Int, newest: Bool = false) throws(StoreError) -> [DeadLetter] {
         try withConnection("deadLetters") { (connection) throws(StoreError) in
-            try connection.deadLetters(target: target, since: since, limit: limit)
+            try connection.deadLetters(target: target, since: since, limit: limit, newest: newest)
         }
     }
 

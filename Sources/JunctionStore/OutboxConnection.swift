@@ -183,11 +183,11 @@ final class OutboxConnection {
         try count("SELECT count(*) FROM dead_letters" + Self.filter(target: target, since: nil), target: target, since: nil)
     }
 
-    func deadLetters(target: String?, since: Int64?, limit: Int) throws(StoreError) -> [Outbox.DeadLetter] {
+    func deadLetters(target: String?, since: Int64?, limit: Int, newest: Bool) throws(StoreError) -> [Outbox.DeadLetter] {
         guard limit > 0 else { return [] }
         let statement = try database.cached("""
             SELECT \(Self.columns), failed_at, last_error FROM dead_letters\(Self.filter(target: target, since: since))
-            ORDER BY failed_at, id LIMIT ?3
+            ORDER BY \(newest ? "failed_at DESC, id DESC" : "failed_at, id") LIMIT ?3
             """)
         defer { statement.reset() }
         try bindFilter(statement, target: target, since: since)
@@ -206,7 +206,7 @@ final class OutboxConnection {
                 lastError: statement.string(at: 8) ?? ""
             ))
         }
-        return letters
+        return newest ? letters.reversed() : letters
     }
 
     func replay(target: String?, since: Int64?, now: Int64) throws(StoreError) -> Int {

@@ -69,7 +69,7 @@ struct WebhooksCommand: ParsableCommand {
     }
 
     struct List: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List dead letters, oldest first (narrow with --since).")
+        static let configuration = CommandConfiguration(abstract: "List the newest dead letters (up to --limit), oldest of them first.")
 
         @OptionGroup var selection: Selection
 
@@ -81,7 +81,7 @@ struct WebhooksCommand: ParsableCommand {
 
         func run() throws {
             let outbox = try selection.open()
-            let letters = try outbox.deadLetters(target: selection.sink, since: try selection.sinceMillis(), limit: limit)
+            let letters = try outbox.deadLetters(target: selection.sink, since: try selection.sinceMillis(), limit: limit, newest: true)
             if json {
                 for letter in letters { print(DeadLetterTime.json(letter)) }
                 return

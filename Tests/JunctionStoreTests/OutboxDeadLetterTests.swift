@@ -52,6 +52,16 @@ struct OutboxDeadLetterTests {
         #expect(try outbox.replay(target: "a", since: nil, now: 0) == 0)
     }
 
+    @Test("newest takes the latest failures, still listed oldest first")
+    func newest() throws {
+        let dir = try TemporaryDirectory()
+        let outbox = try Outbox(path: dir.file())
+        _ = try Self.buried(outbox)
+        #expect(try outbox.deadLetters(target: nil, since: nil, limit: 2, newest: true).map(\.failedAt) == [40, 50])
+        #expect(try outbox.deadLetters(target: "a", since: nil, limit: 2, newest: true).map(\.failedAt) == [30, 50])
+        #expect(try outbox.deadLetters(target: nil, since: nil, limit: 2).map(\.failedAt) == [10, 20])
+    }
+
     @Test("every replay that puts rows back moves the replay generation, seen from another connection")
     func replayGeneration() throws {
         let dir = try TemporaryDirectory()
