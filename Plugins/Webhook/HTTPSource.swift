@@ -24,7 +24,7 @@ public final class HTTPSource: Source, @unchecked Sendable {
     private let authenticator: HTTPSourceAuthenticator
     private let queue: DispatchQueue
     private let answers: HTTPSourceAnswers
-    private let badInput: BadInputLog
+    private let refused: ThrottledLog
 
     private let lock = NSLock()
     /// Held while a batch is taken and emitted, so batches leave in the order
@@ -52,7 +52,7 @@ public final class HTTPSource: Source, @unchecked Sendable {
         self.authenticator = try HTTPSourceAuthenticator(config: config)
         self.queue = DispatchQueue(label: "junction.http.\(context.name)")
         self.answers = HTTPSourceAnswers(component: context.name, retryAfter: config.retryAfter)
-        self.badInput = BadInputLog(logger: context.logger)
+        self.refused = ThrottledLog(logger: context.logger, message: "request refused")
         listener.captureHeaders(config.headers)
         listener.mount(config.path, maxBody: config.maxBody.bytes) { [weak self] request, responder in
             guard let self else {
@@ -112,12 +112,12 @@ public final class HTTPSource: Source, @unchecked Sendable {
         guard config.methods.contains(request.method) else {
             answers.refuse(responder, 405, "method \(request.method) not allowed; use \(config.methods.joined(separator: " or "))",
                            headers: [("Allow", config.methods.joined(separator: ", "))])
-            badInput.note("method not allowed", request)
+            refused.note(["problem": "method not allowed", "method": "\(request.method)", "path": "\(request.path)"])
             return
         }
         if let problem = authenticator.check(request) {
             answers.refuse(responder, 401, problem, headers: authenticator.challenge)
-            badInput.note(problem, request)
+            refused.note(["problem": "\(problem)", "method": "\(request.method)", "path": "\(request.path)"])
             return
         }
         let answer = PendingAnswer(responder)

@@ -29,6 +29,7 @@ final class WebhookDeliverer: @unchecked Sendable {
     private let logger: Logger
     private let queue: DispatchQueue
     private let metrics: WebhookMetrics
+    private let deadLog: ThrottledLog
     private let configHeaders: [(String, String)]
     private let configHeaderNames: Set<String>
 
@@ -65,6 +66,7 @@ final class WebhookDeliverer: @unchecked Sendable {
         self.logger = logger
         self.queue = DispatchQueue(label: "junction.webhook.\(target)")
         self.metrics = WebhookMetrics(component: target)
+        self.deadLog = ThrottledLog(logger: logger, message: "webhook messages dead-lettered")
         self.signer = try config.secret.map { try StandardWebhookSecret($0) }
         self.configHeaders = config.headers.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
         self.configHeaderNames = Set(config.headers.keys.map { $0.lowercased() })
@@ -169,10 +171,11 @@ final class WebhookDeliverer: @unchecked Sendable {
                 // Whatever a replay added meanwhile is counted now.
                 pending = try outbox.pendingCount(target: target)
                 metrics.pending.record(pending)
-                resumeWaitingWrite()
             }
         }
         armRetryTimer()
+        // After the scan, not inside it: the write may append (and load) again.
+        resumeWaitingWrite()
     }
 
     /// Picks up rows that another process put back (a dead-letter replay).
@@ -273,7 +276,7 @@ final class WebhookDeliverer: @unchecked Sendable {
         outcomes.append(.dead(id: delivery.id, attempts: delivery.attempts, error: error, at: now))
         done(delivery)
         metrics.dead.increment()
-        logger.warning("webhook message dead-lettered", metadata: ["webhook_id": "\(delivery.messageID)", "error": "\(error)"])
+        deadLog.note(["last_webhook_id": "\(delivery.messageID)", "last_error": "\(error)"])
     }
 
     /// The delivery left memory for good (delivered, dead, or left for the next run).
