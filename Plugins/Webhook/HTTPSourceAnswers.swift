@@ -45,19 +45,6 @@ struct HTTPSourceAnswers: Sendable {
 
     private func count(_ status: Int) { counters[status]?.increment() }
 
-    /// `{"error":"…"}` with the reason escaped.
-    static func error(_ reason: String) -> [UInt8] {
-        var out = Array(#"{"error":""#.utf8)
-        for scalar in reason.unicodeScalars {
-            switch scalar {
-            case "\"": out += [0x5C, 0x22]
-            case "\\": out += [0x5C, 0x5C]
-            case "\n": out += [0x5C, 0x6E]
-            case _ where scalar.value < 0x20: out += Array(String(format: "\\u%04x", scalar.value).utf8)
-            default: out += Array(String(scalar).utf8)
-            }
-        }
-        out += Array(#""}"#.utf8)
-        return out
-    }
+    /// `{"error":"…"}`, as the server's own error answers.
+    static func error(_ reason: String) -> [UInt8] { HTTPServerConfig.jsonErrorBody(0, reason) }
 }

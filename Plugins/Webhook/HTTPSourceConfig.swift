@@ -1,4 +1,5 @@
 import Junction
+import JunctionNet
 
 /// `{type: http, path: /hooks/in}`: an HTTP ingest endpoint on the shared listener.
 ///
@@ -59,10 +60,10 @@ public struct HTTPSourceConfig: ComponentConfig {
     public func validate() throws {
         guard path.hasPrefix("/") else { throw ConfigDiagnostic.field("path", "path must start with '/'") }
         guard !methods.isEmpty else { throw ConfigDiagnostic.field("methods", "methods must name at least one method") }
-        for m in methods where m.isEmpty || m != m.uppercased() || m.contains(" ") {
+        for m in methods where !HTTPToken.isValid(m) || m != m.uppercased() {
             throw ConfigDiagnostic.field("methods", "'\(m)' is not an upper-case HTTP method")
         }
-        for h in headers where h.isEmpty || h.contains(":") || h.contains(" ") {
+        for h in headers where !HTTPToken.isValid(h) {
             throw ConfigDiagnostic.field("headers", "'\(h)' is not a header name")
         }
         guard maxBody.bytes >= 1 else { throw ConfigDiagnostic.field("max_body", "max_body must be at least 1 byte") }

@@ -389,9 +389,5 @@ final class WebhookDeliverer: @unchecked Sendable {
         completion()
     }
 
-    static func nowMillis() -> Int64 {
-        var ts = timespec()
-        clock_gettime(CLOCK_REALTIME, &ts)
-        return Int64(ts.tv_sec) * 1000 + Int64(ts.tv_nsec) / 1_000_000
-    }
+    static func nowMillis() -> Int64 { Int64(Message.now() / 1_000_000) }
 }

@@ -36,10 +36,9 @@ public enum WebhookPlugin {
     /// ```
     public static func openStore(services: ServiceRegistry, baseDirectory: String) throws -> WebhookStore {
         // The registry's lock is not reentrant: the settings are read first.
-        let settings = services.existing(WebhooksSettings.self)?.config ?? WebhooksSectionConfig()
-        return try services.shared(WebhookStore.self) {
-            try WebhookStore(config: settings, baseDirectory: baseDirectory)
-        }
+        let path = outboxPath(services: services, baseDirectory: baseDirectory)
+        let sync = settings(services).sync
+        return try services.shared(WebhookStore.self) { try WebhookStore(path: path, sync: sync) }
     }
 
     /// Where the outbox of the `webhooks:` section loaded into `services` (or
@@ -49,7 +48,11 @@ public enum WebhookPlugin {
     /// let path = WebhookPlugin.outboxPath(services: services, baseDirectory: graph.baseDirectory)
     /// ```
     public static func outboxPath(services: ServiceRegistry, baseDirectory: String) -> String {
-        let settings = services.existing(WebhooksSettings.self)?.config ?? WebhooksSectionConfig()
-        return ComponentContext.resolve(path: settings.outbox, against: baseDirectory)
+        ComponentContext.resolve(path: settings(services).outbox, against: baseDirectory)
+    }
+
+    /// The `webhooks:` section loaded into `services`, or the defaults.
+    private static func settings(_ services: ServiceRegistry) -> WebhooksSectionConfig {
+        services.existing(WebhooksSettings.self)?.config ?? WebhooksSectionConfig()
     }
 }

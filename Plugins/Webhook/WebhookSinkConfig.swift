@@ -1,4 +1,5 @@
 import Junction
+import JunctionNet
 
 /// `{type: webhook, url: …}`: delivers every message as an HTTP request,
 /// at least once, through the durable outbox (see ``WebhooksSectionConfig``).
@@ -74,31 +75,23 @@ public struct WebhookSinkConfig: ComponentConfig {
         }
     }
 
-    /// RFC 9110 token characters only.
-    static func isToken(_ name: String) -> Bool {
-        !name.isEmpty && name.utf8.allSatisfy { b in
-            (0x30...0x39).contains(b) || (0x41...0x5A).contains(b) || (0x61...0x7A).contains(b)
-                || "!#$%&'*+-.^_`|~".utf8.contains(b)
-        }
-    }
-
     public func validate() throws {
         let lower = url.lowercased()
         guard lower.hasPrefix("http://") || lower.hasPrefix("https://") else {
             throw ConfigDiagnostic.field("url", "url must start with http:// or https://")
         }
-        guard !method.isEmpty, method == method.uppercased(), !method.contains(" ") else {
+        guard HTTPToken.isValid(method), method == method.uppercased() else {
             throw ConfigDiagnostic.field("method", "'\(method)' is not an upper-case HTTP method")
         }
         for (name, value) in headers {
-            guard Self.isToken(name) else { throw ConfigDiagnostic.field("headers", "'\(name)' is not a header name") }
+            guard HTTPToken.isValid(name) else { throw ConfigDiagnostic.field("headers", "'\(name)' is not a header name") }
             guard !value.utf8.contains(where: { $0 == 0x0A || $0 == 0x0D || $0 == 0 }) else {
                 throw ConfigDiagnostic.field("headers", "the value of '\(name)' has a line break or NUL")
             }
             if let why = Self.reserved(name) { throw ConfigDiagnostic.field("headers", "'\(name)' cannot be set: \(why)") }
         }
         for name in forwardHeaders {
-            guard Self.isToken(name) else { throw ConfigDiagnostic.field("forward_headers", "'\(name)' is not a header name") }
+            guard HTTPToken.isValid(name) else { throw ConfigDiagnostic.field("forward_headers", "'\(name)' is not a header name") }
             if let why = Self.reserved(name) { throw ConfigDiagnostic.field("forward_headers", "'\(name)' cannot be forwarded: \(why)") }
         }
         guard timeout.value > 0 else { throw ConfigDiagnostic.field("timeout", "timeout must be positive") }

@@ -9,14 +9,14 @@ public final class WebhookStore: Sendable {
     /// Its file.
     public let path: String
 
-    /// Opens (or creates) the outbox file.
+    /// Opens (or creates) the outbox file at `path`.
     ///
     /// ```swift
-    /// let store = try WebhookStore(config: WebhooksSectionConfig(), baseDirectory: ".")
+    /// let store = try WebhookStore(path: "/var/lib/junction/outbox.db", sync: .normal)
     /// ```
-    public init(config: WebhooksSectionConfig, baseDirectory: String) throws {
-        path = ComponentContext.resolve(path: config.outbox, against: baseDirectory)
-        outbox = try Outbox(path: path, synchronous: config.sync == .full ? .full : .normal)
+    public init(path: String, sync: WebhooksSectionConfig.SyncMode) throws {
+        self.path = path
+        outbox = try Outbox(path: path, synchronous: sync == .full ? .full : .normal)
     }
 }
 

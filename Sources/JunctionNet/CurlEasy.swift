@@ -130,7 +130,7 @@ final class CurlEasy {
 
     private func setMethodAndBody(_ h: UnsafeMutableRawPointer, _ request: HTTPClientRequest) throws(HTTPClientError) {
         let method = request.method
-        guard !method.isEmpty, method.utf8.allSatisfy(Self.isTokenByte) else {
+        guard HTTPToken.isValid(method) else {
             throw .transfer("invalid method \"\(method)\"")
         }
         let alwaysBody = ["POST", "PUT", "PATCH"].contains(method)
@@ -153,7 +153,7 @@ final class CurlEasy {
         var lines: [String] = []
         var hasContentType = false
         for (name, value) in request.headers {
-            guard !name.isEmpty, name.utf8.allSatisfy(Self.isTokenByte) else {
+            guard HTTPToken.isValid(name) else {
                 throw .transfer("invalid header name \"\(name)\"")
             }
             guard !value.utf8.contains(where: { $0 == 0x0D || $0 == 0x0A || $0 == 0 }) else {
@@ -194,16 +194,6 @@ final class CurlEasy {
         let name = String(cString: scheme).lowercased()
         guard name == "http" || name == "https" else {
             throw .invalidURL("\(url): scheme \(name) is not http or https")
-        }
-    }
-
-    /// RFC 9110 token characters (method and header names).
-    private static func isTokenByte(_ byte: UInt8) -> Bool {
-        switch byte {
-        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"):
-            return true
-        default:
-            return Array("!#$%&'*+-.^_`|~".utf8).contains(byte)
         }
     }
 

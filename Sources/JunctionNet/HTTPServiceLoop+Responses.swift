@@ -137,7 +137,7 @@ extension HTTPServiceLoop {
                 if isConnection && value.lowercased().contains("close") { conn.closeAfter = true }
                 continue
             }
-            guard Self.isToken(name), Self.isFieldValue(value) else {
+            guard HTTPToken.isValid(name), Self.isFieldValue(value) else {
                 logger.warning("dropping invalid response header", metadata: ["header": "\(name)"])
                 continue
             }
@@ -182,25 +182,6 @@ extension HTTPServiceLoop {
     /// 204 and 304 carry neither a body nor Content-Length.
     static func allowsBody(_ status: Int) -> Bool {
         status != 204 && status != 304
-    }
-
-    /// RFC 9110 token characters only (no separators, controls, spaces).
-    static func isToken(_ s: String) -> Bool {
-        guard !s.isEmpty else { return false }
-        for b in s.utf8 {
-            switch b {
-            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
-                 UInt8(ascii: "0")...UInt8(ascii: "9"):
-                continue
-            case UInt8(ascii: "!"), UInt8(ascii: "#"), UInt8(ascii: "$"), UInt8(ascii: "%"), UInt8(ascii: "&"),
-                 UInt8(ascii: "'"), UInt8(ascii: "*"), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "."),
-                 UInt8(ascii: "^"), UInt8(ascii: "_"), UInt8(ascii: "`"), UInt8(ascii: "|"), UInt8(ascii: "~"):
-                continue
-            default:
-                return false
-            }
-        }
-        return true
     }
 
     /// No CR, LF or NUL: a value must not be able to start a new header line.

@@ -212,7 +212,7 @@ final class Pending: Sendable {
     @Test func errorBodiesAreValidJSON() throws {
         let body = HTTPSourceAnswers.error("a \"quoted\"\nline\u{1} é")
         let parsed = try JSONSerialization.jsonObject(with: Data(body)) as? [String: String]
-        #expect(parsed?["error"] == "a \"quoted\"\nline\u{1} é")
+        #expect(parsed?["error"] == "a \"quoted\" line  é", "quotes escaped, control characters blanked")
     }
 }
 
