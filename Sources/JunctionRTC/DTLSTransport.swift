@@ -93,6 +93,9 @@ public final class DTLSTransport: @unchecked Sendable {
     public private(set) var selectedSRTPProfile: SRTPProfile?
     /// The negotiated cipher suite (OpenSSL's name), once connected.
     public private(set) var cipherSuite: String?
+    /// The shortest record of a protected epoch the suite can produce;
+    /// shorter ones are discarded before OpenSSL sees them.
+    private var minimumProtectedRecord = DTLSRecordScan.smallestProtectedRecord
     /// Whether the peer closed the association with close_notify.
     public private(set) var receivedCloseNotify = false
     /// Called on `queue` on every state change.
@@ -164,7 +167,7 @@ public final class DTLSTransport: @unchecked Sendable {
     public func receive(datagram: [UInt8]) {
         dispatchPrecondition(condition: .onQueue(queue))
         counters.datagramsReceived += 1
-        if let why = DTLSRecordScan.problem(in: datagram) { return discard(why) }
+        if let why = DTLSRecordScan.problem(in: datagram, minimumProtected: minimumProtectedRecord) { return discard(why) }
         if state == .new && role == .server { start() }
         guard state == .connecting || state == .connected, let session else {
             return discard("transport is \(Self.name(of: state))")
@@ -248,6 +251,7 @@ public final class DTLSTransport: @unchecked Sendable {
         }
         selectedSRTPProfile = profile
         cipherSuite = session.cipherName()
+        minimumProtectedRecord = cipherSuite.map(DTLSRecordScan.smallestProtectedRecord(cipher:)) ?? minimumProtectedRecord
         handshakeDeadline = nil
         setState(.connected)
     }

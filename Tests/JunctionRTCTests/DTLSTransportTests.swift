@@ -155,6 +155,26 @@ struct DTLSTransportTests {
         #expect(client.lastDiscardReason != nil)
     }
 
+    @Test("A protected record too short to carry its cipher's tag is dropped; the connection carries on",
+          arguments: [UInt8(21), 22, 23])
+    func shortProtectedRecords(type: UInt8) async throws {
+        let pair = try DTLSPair()
+        pair.start()
+        #expect(await pair.waitConnected())
+        for length in 0..<48 {
+            for side in [DTLSPair.Side.client, .server] {
+                let record: [UInt8] = [type, 0xFE, 0xFD, 0, 1, 0, 0, 0, 0, 0x10, UInt8(length), 0, UInt8(length)]
+                    + [UInt8](repeating: UInt8(length), count: length)
+                pair.on(side) { $0.receive(datagram: record) }
+            }
+            #expect(pair.isConnected(.client) && pair.isConnected(.server), "type \(type), \(length) bytes: \(pair.state(.client)) / \(pair.state(.server))")
+            if !(pair.isConnected(.client) && pair.isConnected(.server)) { return }
+        }
+        try pair.on(.client) { try $0.write(Array("after".utf8)) }
+        await pair.wait { pair.record(.server).packets.count == 1 }
+        #expect(pair.record(.server).packets == [Array("after".utf8)])
+    }
+
     @Test("The record scan accepts whole DTLS records and names what is wrong with anything else")
     func recordScan() {
         let record: [UInt8] = [22, 0xFE, 0xFD, 0, 0, 0, 0, 0, 0, 0, 1, 0, 2, 0xAA, 0xBB]
@@ -165,6 +185,13 @@ struct DTLSTransportTests {
         #expect(DTLSRecordScan.problem(in: record + [23]) == "1 bytes at offset 15, a DTLS record header is 13")
         #expect(DTLSRecordScan.problem(in: [0] + record.dropFirst()) == "content type 0 at offset 0 is not a DTLS record")
         #expect(DTLSRecordScan.problem(in: [22, 0x03, 0x03] + record.dropFirst(3)) == "version 771 at offset 0 is not DTLS")
+        let protected: [UInt8] = [23, 0xFE, 0xFD, 0, 1, 0, 0, 0, 0, 0, 1, 0, 2, 0xAA, 0xBB]
+        #expect(DTLSRecordScan.problem(in: protected) == "a 2-byte record at offset 0 in epoch 1 is shorter than the cipher's 16")
+        #expect(DTLSRecordScan.problem(in: protected.prefix(11) + [0, 16] + [UInt8](repeating: 0, count: 16)) == nil)
+        #expect(DTLSRecordScan.problem(in: protected.prefix(11) + [0, 16] + [UInt8](repeating: 0, count: 16), minimumProtected: 24) != nil)
+        #expect(DTLSRecordScan.smallestProtectedRecord(cipher: "ECDHE-ECDSA-AES128-GCM-SHA256") == 24)
+        #expect(DTLSRecordScan.smallestProtectedRecord(cipher: "ECDHE-ECDSA-CHACHA20-POLY1305") == 16)
+        #expect(DTLSRecordScan.smallestProtectedRecord(cipher: "ECDHE-ECDSA-AES128-SHA") == 48)
     }
 
     @Test("Writes before the handshake and packets DTLS cannot carry are refused")
