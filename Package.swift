@@ -49,6 +49,8 @@ let package = Package(
         // usrsctp links through its module map alone: its pkg-config adds -DINET -DINET6,
         // which usrsctp.h does not need and which SwiftPM warns about on every build.
         .systemLibrary(name: "CUsrsctp", path: "Sources/CUsrsctp", providers: [.apt(["libusrsctp-dev"])]),
+        // libwebsockets' _lws_log with the level test in front (see the file's comment).
+        .target(name: "CWebSocketsLog", path: "Sources/CWebSocketsLog", linkerSettings: [.linkedLibrary("websockets")]),
         .target(
             name: "CSimdJSON",
             path: "Sources/CSimdJSON",
@@ -79,7 +81,7 @@ let package = Package(
         .target(
             name: "JunctionNet",
             dependencies: [
-                "Junction", "CWebSockets", "CCurl",
+                "Junction", "CWebSockets", "CWebSocketsLog", "CCurl",
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Sources/JunctionNet",

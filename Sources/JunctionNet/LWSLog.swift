@@ -1,4 +1,5 @@
 import CWebSockets
+import CWebSocketsLog
 import Foundation
 import Logging
 import Synchronization
@@ -20,8 +21,9 @@ enum LWSLog {
         }
         if first {
             // JUNCTION_LWS_LOG=<LLL_ bitmask> widens lws logging for debugging.
-            let level = ProcessInfo.processInfo.environment["JUNCTION_LWS_LOG"].flatMap { Int32($0) }
-            lws_set_log_level(level ?? (LLL_ERR | LLL_WARN), lwsLogEmit)
+            let level = ProcessInfo.processInfo.environment["JUNCTION_LWS_LOG"].flatMap { Int32($0) } ?? (LLL_ERR | LLL_WARN)
+            junction_lws_log_filter(level)
+            lws_set_log_level(level, lwsLogEmit)
         }
     }
 

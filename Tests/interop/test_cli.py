@@ -171,3 +171,32 @@ routes:
     assert len(got) == total
     assert [json.loads(x)["seq"] for x in got[:: total // 1000]] == list(range(0, total, total // 1000))
     assert out == data
+
+
+def _startup_log(junction_bin, cfg, env):
+    """Runs `junction run` until it reports running, then stops it; returns its stderr."""
+    proc = subprocess.Popen([junction_bin, "run", str(cfg)], stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE, env=env)
+    seen = []
+    deadline = time.time() + 20
+    while time.time() < deadline:
+        line = proc.stderr.readline().decode()
+        if not line:
+            break
+        seen.append(line)
+        if "junction: running" in line:
+            break
+    proc.send_signal(signal.SIGTERM)
+    proc.communicate(timeout=20)
+    return "".join(seen)
+
+
+def test_libwebsockets_logs_only_the_enabled_levels(junction_bin, write_config):
+    # Junction puts a level test in front of lws' logger: enabled lines still
+    # arrive, formatted (%s, %d), and disabled ones do not.
+    cfg = write_config("listen: 127.0.0.1:0\nsources: {in: {type: stdin}}\nsinks: {out: {type: stdout}}\nroutes: [{from: [in], to: [out]}]\n")
+    widened = _startup_log(junction_bin, cfg, {**os.environ, "JUNCTION_LWS_LOG": "7"})
+    assert "LWS: 4." in widened and "loglevel 7 engine=libwebsockets" in widened, widened
+    quiet = _startup_log(junction_bin, cfg, {k: v for k, v in os.environ.items() if k != "JUNCTION_LWS_LOG"})
+    assert "junction: running" in quiet
+    assert "engine=libwebsockets" not in quiet, quiet
