@@ -152,6 +152,14 @@ let package = Package(
         .testTarget(name: "JunctionNetTests", dependencies: ["Junction", "JunctionNet"], path: "Tests/JunctionNetTests"),
         .testTarget(name: "JunctionRTCTests", dependencies: ["JunctionRTC"], path: "Tests/JunctionRTCTests"),
         .testTarget(name: "JunctionStoreTests", dependencies: ["JunctionStore"], path: "Tests/JunctionStoreTests"),
+        // RTM (realtime messaging) over WebSocket: the protocol, sessions, recordings.
+        .target(
+            name: "RTMPlugin",
+            dependencies: ["Junction", "JunctionJSON"],
+            path: "Plugins/RTM",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(name: "RTMPluginTests", dependencies: ["Junction", "JunctionJSON", "RTMPlugin"], path: "Tests/RTMPluginTests"),
         .testTarget(name: "XRTCPluginTests", dependencies: ["Junction", "JunctionNet", "XRTCPlugin"], path: "Tests/XRTCPluginTests"),
         .testTarget(name: "StdioPluginTests", dependencies: ["Junction", "StdioPlugin"], path: "Tests/StdioPluginTests"),
         .testTarget(
