@@ -68,6 +68,7 @@ public final class HTTPListener: LifecycleService, @unchecked Sendable {
     private let lock = NSLock()
     private var config = ListenConfig()
     private var mounts: [(path: String, prefix: Bool, inline: Bool, maxBody: Int?, handler: HTTPHandler)] = []
+    private var webSocketEndpoints: [WebSocketEndpoint] = []
     private var errorFormats: [(prefix: String, format: @Sendable (Int, String) -> [UInt8])] = []
     private var extraHeaders: [String] = []
     private var server: HTTPServer?
@@ -92,6 +93,16 @@ public final class HTTPListener: LifecycleService, @unchecked Sendable {
     /// `inline` as in ``HTTPServer/mount(_:prefix:inline:handler:)``.
     public func mount(_ path: String, prefix: Bool = false, inline: Bool = false, maxBody: Int? = nil, handler: @escaping HTTPHandler) {
         lock.withLock { mounts.append((path, prefix, inline, maxBody, handler)) }
+    }
+
+    /// Accepts WebSocket upgrades on `endpoint.path` (see ``HTTPServer/mount(webSocket:)``);
+    /// call before the listener starts.
+    ///
+    /// ```swift
+    /// listener.mount(webSocket: WebSocketEndpoint(path: "/ws"))
+    /// ```
+    public func mount(webSocket endpoint: WebSocketEndpoint) {
+        lock.withLock { webSocketEndpoints.append(endpoint) }
     }
 
     /// Asks the server to keep these non-standard request headers in
@@ -124,7 +135,9 @@ public final class HTTPListener: LifecycleService, @unchecked Sendable {
     public var port: Int { lock.withLock { server?.port ?? config.port } }
 
     public func start() throws {
-        let (config, mounts, formats, extra) = lock.withLock { (self.config, self.mounts, self.errorFormats, self.extraHeaders) }
+        let (config, mounts, formats, extra, endpoints) = lock.withLock {
+            (self.config, self.mounts, self.errorFormats, self.extraHeaders, self.webSocketEndpoints)
+        }
         var serverConfig = HTTPServerConfig(host: config.host, port: config.port)
         for name in extra where !serverConfig.extraHeaders.contains(name) { serverConfig.extraHeaders.append(name) }
         serverConfig.maxBodySize = config.maxBody.bytes
@@ -139,6 +152,7 @@ public final class HTTPListener: LifecycleService, @unchecked Sendable {
         }
         let server = try HTTPServer(config: serverConfig, logger: logger)
         for m in mounts { server.mount(m.path, prefix: m.prefix, inline: m.inline, maxBody: m.maxBody, handler: m.handler) }
+        for endpoint in endpoints { server.mount(webSocket: endpoint) }
         try server.start()
         lock.withLock { self.server = server }
         logger.info("listening", metadata: ["address": "\(config.host):\(server.port)", "tls": "\(config.tls != nil)"])
