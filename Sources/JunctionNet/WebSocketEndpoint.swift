@@ -27,8 +27,18 @@ public final class WebSocketEndpoint: Sendable {
 
     /// The mounted path (normalised: leading `/`, no trailing `/`).
     public let path: String
-    /// Messages bigger than this close their connection with 1009.
-    public let maxMessageSize: Int
+    /// Messages bigger than this close their connection with 1009 (applies to
+    /// connections established after it is set).
+    ///
+    /// ```swift
+    /// endpoint.maxMessageSize = 64 << 10
+    /// ```
+    public var maxMessageSize: Int {
+        get { maxMessageSizeValue.load(ordering: .relaxed) }
+        set { maxMessageSizeValue.store(max(1, newValue), ordering: .relaxed) }
+    }
+
+    private let maxMessageSizeValue: Atomic<Int>
 
     private let queue: DispatchQueue
     private let state: Mutex<State>
@@ -51,7 +61,7 @@ public final class WebSocketEndpoint: Sendable {
     /// ```
     public init(path: String, maxMessageSize: Int = 1 << 20, paused: Bool = false) {
         self.path = HTTPRouter.normalise(path)
-        self.maxMessageSize = max(1, maxMessageSize)
+        self.maxMessageSizeValue = Atomic(max(1, maxMessageSize))
         self.queue = DispatchQueue(label: "junction.websocket\(self.path)")
         self.state = Mutex(State(paused: paused))
     }
