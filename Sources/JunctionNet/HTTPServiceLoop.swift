@@ -270,7 +270,13 @@ final class HTTPServiceLoop: @unchecked Sendable {
         }
         for session in webSockets.values where session.rxPaused {
             let fd = lws_get_socket_fd(session.wsi)
-            if fd >= 0 && junction_peer_gone(fd) != 0 { gone.append(session.wsi) }
+            if fd >= 0 && junction_peer_gone(fd) != 0 {
+                gone.append(session.wsi)
+            } else {
+                // A paused socket can't read the peer's pong: while the peer is
+                // there, the pause must not look like a dead connection.
+                lws_validity_confirmed(session.wsi)
+            }
         }
         for wsi in gone {
             lws_set_timeout(wsi, PENDING_TIMEOUT_USER_OK, LWS_TO_KILL_ASYNC)

@@ -52,6 +52,9 @@ final class WebSocketClientLoop: @unchecked Sendable {
     private let protocols: UnsafeMutablePointer<lws_protocols>
     private let retryPolicy: UnsafeMutablePointer<lws_retry_bo_t>
     private let timer: UnsafeMutablePointer<junction_sul>
+    /// Checks a paused connection every ``sweepInterval`` (see ``sweep()``).
+    private let sweeper: UnsafeMutablePointer<junction_sul>
+    static let sweepInterval: lws_usec_t = 500_000
     private var cStrings: [UnsafeMutablePointer<CChar>] = []
 
     private let startResult = Mutex<Result<Void, WebSocketClientError>?>(nil)
@@ -75,6 +78,8 @@ final class WebSocketClientLoop: @unchecked Sendable {
         retryPolicy.initialize(to: lws_retry_bo_t())
         timer = .allocate(capacity: 1)
         timer.initialize(to: junction_sul())
+        sweeper = .allocate(capacity: 1)
+        sweeper.initialize(to: junction_sul())
     }
 
     deinit {
@@ -83,6 +88,7 @@ final class WebSocketClientLoop: @unchecked Sendable {
         protocols.deallocate()
         retryPolicy.deallocate()
         timer.deallocate()
+        sweeper.deallocate()
     }
 
     func start() throws(WebSocketClientError) {
@@ -131,6 +137,8 @@ final class WebSocketClientLoop: @unchecked Sendable {
         }
         self.context = context
         timer.pointee.user = user.toOpaque()
+        sweeper.pointee.user = user.toOpaque()
+        lws_sul_schedule(context, 0, junction_sul_base(sweeper), lwsClientSweep, Self.sweepInterval)
         inbox.attach(context: context)
         startResult.withLock { $0 = .success(()) }
         started.signal()
@@ -145,6 +153,7 @@ final class WebSocketClientLoop: @unchecked Sendable {
         }
         inbox.detach()
         lws_sul_schedule(context, 0, junction_sul_base(timer), lwsClientTimer, lws_usec_t(LWS_SET_TIMER_USEC_CANCEL))
+        lws_sul_schedule(context, 0, junction_sul_base(sweeper), lwsClientSweep, lws_usec_t(LWS_SET_TIMER_USEC_CANCEL))
         if let wsi, session != nil {
             _ = session?.closeNow(code: WebSocketCloseCode.goingAway, reason: "client stopped")
             lws_set_timeout(wsi, PENDING_TIMEOUT_USER_OK, LWS_TO_KILL_SYNC)
@@ -266,6 +275,22 @@ final class WebSocketClientLoop: @unchecked Sendable {
         }
     }
 
+    /// A paused connection reads nothing, not even the server's pongs or its
+    /// FIN: drop it if the server left, otherwise keep lws' keepalive from
+    /// taking the pause for a dead connection.
+    fileprivate func sweep() {
+        guard let context, !inbox.stopRequested else { return }
+        if let session, session.rxPaused {
+            let fd = lws_get_socket_fd(session.wsi)
+            if fd >= 0 && junction_peer_gone(fd) != 0 {
+                lws_set_timeout(session.wsi, PENDING_TIMEOUT_USER_OK, LWS_TO_KILL_ASYNC)
+            } else {
+                lws_validity_confirmed(session.wsi)
+            }
+        }
+        lws_sul_schedule(context, 0, junction_sul_base(sweeper), lwsClientSweep, Self.sweepInterval)
+    }
+
     private func ended(_ session: WebSocketSession) {
         self.session = nil
         wsi = nil
@@ -347,4 +372,10 @@ private func lwsClientCallback(
 private func lwsClientTimer(_ sul: UnsafeMutablePointer<lws_sorted_usec_list_t>?) {
     guard let sul, let loop = junction_sul_user(sul) else { return }
     Unmanaged<WebSocketClientLoop>.fromOpaque(loop).takeUnretainedValue().connect()
+}
+
+/// The paused-connection sweep; `junction_sul.user` holds the loop.
+private func lwsClientSweep(_ sul: UnsafeMutablePointer<lws_sorted_usec_list_t>?) {
+    guard let sul, let loop = junction_sul_user(sul) else { return }
+    Unmanaged<WebSocketClientLoop>.fromOpaque(loop).takeUnretainedValue().sweep()
 }

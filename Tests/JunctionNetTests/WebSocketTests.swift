@@ -180,3 +180,55 @@ struct WebSocketTests {
         #expect(throws: WebSocketClientError.self) { try WebSocketClient(config: WebSocketClientConfig(url: "http://x/"), logger: Logger(label: "t")) }
     }
 }
+
+@Suite("WebSocket keepalive")
+struct WebSocketKeepaliveTests {
+    /// Opens a WebSocket by hand and then never answers anything.
+    private func silentPeer(_ port: Int) throws -> RawHTTPClient {
+        let raw = try RawHTTPClient(port: port, timeout: 15)
+        let handshake = "GET /ws HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+            + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"
+        #expect(raw.send(Array(handshake.utf8)))
+        #expect(try raw.readHead().status == 101)
+        return raw
+    }
+
+    @Test("A peer that never answers the pings is dropped after interval + timeout")
+    func silentPeerIsDropped() async throws {
+        let endpoint = echoEndpoint()
+        let closes = Box<[UInt16]>([])
+        endpoint.setHandlers(onClose: { _, code, _ in closes.update { $0.append(code) } })
+        let server = try startedServer({ $0.webSocketPingInterval = 1; $0.webSocketPingTimeout = 1 }) { $0.mount(webSocket: endpoint) }
+        defer { server.stop() }
+        let port = server.port
+        let start = Date()
+        let closed = try await onThread { () -> Bool in
+            let raw = try silentPeer(port)
+            defer { raw.close() }
+            return raw.waitForClose()
+        }
+        #expect(closed)
+        #expect(Date().timeIntervalSince(start) >= 1.5, "not before the ping interval and its timeout")
+        #expect(await eventually { closes.get().count == 1 })
+    }
+
+    @Test("A paused connection is not taken for a dead one while its peer is there")
+    func pausedPeerIsKept() async throws {
+        let endpoint = WebSocketEndpoint(path: "/ws", paused: true)
+        let server = try startedServer({ $0.webSocketPingInterval = 1; $0.webSocketPingTimeout = 1 }) { $0.mount(webSocket: endpoint) }
+        defer { server.stop() }
+        let port = server.port
+        let dropped = try await onThread { () -> Bool in
+            let raw = try silentPeer(port)
+            defer { raw.close() }
+            // Twice the time after which an unpaused silent peer is gone.
+            let deadline = Date().addingTimeInterval(4)
+            while Date() < deadline {
+                if raw.hasData(within: 0.2), raw.waitForClose() { return true }
+            }
+            return false
+        }
+        #expect(!dropped)
+        #expect(endpoint.connections.count == 1)
+    }
+}
