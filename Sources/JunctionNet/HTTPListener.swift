@@ -17,6 +17,9 @@ public struct ListenConfig: Decodable, Sendable {
     public var maxConnections = 4096
     /// Network threads sharing the port; default: one per core, at most 8.
     public var threads = min(8, max(1, ProcessInfo.processInfo.activeProcessorCount))
+    /// Idle time before the server pings a WebSocket client; 0 turns pings off.
+    /// A client that does not answer within 10 s more is dropped.
+    public var webSocketPingInterval = Seconds(30)
 
     /// Certificate and key files (PEM).
     public struct TLSFiles: Decodable, Sendable {
@@ -26,7 +29,9 @@ public struct ListenConfig: Decodable, Sendable {
 
     public init() {}
 
-    private enum Keys: String, CodingKey { case address, tls, maxBody = "max_body", maxConnections = "max_connections", threads }
+    private enum Keys: String, CodingKey { case address, tls, maxBody = "max_body", maxConnections = "max_connections", threads
+        case webSocketPingInterval = "websocket_ping_interval"
+    }
 
     public init(from decoder: any Decoder) throws {
         if let address = try? decoder.singleValueContainer().decode(String.self) {
@@ -39,6 +44,10 @@ public struct ListenConfig: Decodable, Sendable {
         maxBody = try c.decodeIfPresent(ByteSize.self, forKey: .maxBody) ?? maxBody
         maxConnections = try c.decodeIfPresent(Int.self, forKey: .maxConnections) ?? maxConnections
         threads = try c.decodeIfPresent(Int.self, forKey: .threads) ?? threads
+        webSocketPingInterval = try c.decodeIfPresent(Seconds.self, forKey: .webSocketPingInterval) ?? webSocketPingInterval
+        guard (0...3600).contains(webSocketPingInterval.value) else {
+            throw ConfigDiagnostic("listen websocket_ping_interval must be within 0…1h", at: decoder.configLocation)
+        }
         guard (1...64).contains(threads) else {
             throw ConfigDiagnostic("listen threads must be within 1…64", at: decoder.configLocation)
         }
@@ -143,6 +152,7 @@ public final class HTTPListener: LifecycleService, @unchecked Sendable {
         serverConfig.maxBodySize = config.maxBody.bytes
         serverConfig.maxConnections = config.maxConnections
         serverConfig.serviceThreads = config.threads
+        serverConfig.webSocketPingInterval = Int(config.webSocketPingInterval.value.rounded(.up))
         serverConfig.tls = config.tls.map { ($0.cert, $0.key) }
         serverConfig.errorBody = { path, status, message in
             for entry in formats where path == entry.prefix || path.hasPrefix(entry.prefix + "/") {
@@ -177,6 +187,7 @@ public enum JunctionNetPlugin {
             PluginRegistry.FieldDoc(key: "max_body", type: "size", defaultValue: defaults.maxBody.configDescription, doc: "Largest request body (413 above it)."),
             PluginRegistry.FieldDoc(key: "max_connections", type: "int", defaultValue: "\(defaults.maxConnections)", doc: "Open connections per network thread."),
             PluginRegistry.FieldDoc(key: "threads", type: "int", defaultValue: "one per core, at most 8", doc: "Network threads sharing the port."),
+            PluginRegistry.FieldDoc(key: "websocket_ping_interval", type: "duration", defaultValue: "30s", doc: "Idle time before WebSocket clients are pinged (0: off); no answer within 10 s more drops them."),
         ]
         registry.registerSection("listen", config: ListenConfig.self, doc: "The shared HTTP/WebSocket listener.", fields: fields) { config, services in
             services.shared(HTTPListener.self) { HTTPListener(services: services) }.configure(config)
