@@ -278,3 +278,72 @@ def test_client_mode_reconnects_to_a_restarting_server(junction):
             await server.stop()
 
     asyncio.run(main())
+
+
+def self_signed(tmp_path):
+    """A throwaway certificate for 127.0.0.1 / localhost (PEM files) and its key."""
+    import datetime
+    import ipaddress
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")])
+    now = datetime.datetime.now(datetime.timezone.utc)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+            .serial_number(x509.random_serial_number()).not_valid_before(now - datetime.timedelta(minutes=5))
+            .not_valid_after(now + datetime.timedelta(days=1))
+            .add_extension(x509.SubjectAlternativeName([x509.DNSName("localhost"),
+                                                        x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), False)
+            .sign(key, hashes.SHA256()))
+    cert_path, key_path = tmp_path / "cert.pem", tmp_path / "key.pem"
+    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                           serialization.NoEncryption()))
+    return cert_path, key_path
+
+
+def test_wss_both_ways(junction_bin, tmp_path):
+    """Junction serves wss on a TLS listener, and connects out to a wss server."""
+    import ssl
+    cert, key = self_signed(tmp_path)
+    port, upstream = free_port(), free_port()
+    path = tmp_path / "routes.yaml"
+    path.write_text(f"listen: {{ address: 127.0.0.1:{port}, tls: {{ cert: {cert}, key: {key} }} }}\n"
+                    "sources:\n"
+                    "  ws_in: { type: websocket, path: /ws }\n"
+                    "sinks:\n"
+                    f'  up: {{ type: websocket, url: "wss://127.0.0.1:{upstream}/tls", insecure: true }}\n'
+                    "routes:\n"
+                    "  - { from: [ws_in], to: [up] }\n")
+
+    async def main():
+        server_ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        server_ctx.load_cert_chain(cert, key)
+        server = RestartingServer(upstream)
+        server.server = await serve(server.handler, "127.0.0.1", upstream, ssl=server_ctx)
+        proc = start_junction(junction_bin, path)
+        try:
+            client_ctx = ssl.create_default_context(cafile=str(cert))
+            deadline = time.monotonic() + 15
+            while True:  # until Junction listens
+                try:
+                    async with connect(f"wss://127.0.0.1:{port}/ws", ssl=client_ctx) as ws:
+                        await ws.send("over tls")
+                        await ws.send(b"\x00binary")
+                        await ws.close()
+                        break
+                except OSError:
+                    assert proc.poll() is None, log_tail(proc)
+                    assert time.monotonic() < deadline, "junction did not serve wss in time"
+                    await asyncio.sleep(0.1)
+            await until(lambda: server.received == ["over tls", b"\x00binary"])
+            assert server.connections == 1
+        finally:
+            proc.terminate()
+            proc.wait(timeout=20)
+            await server.stop()
+
+    asyncio.run(main())
