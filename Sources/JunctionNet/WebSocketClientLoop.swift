@@ -55,7 +55,11 @@ final class WebSocketClientLoop: @unchecked Sendable {
     /// Checks a paused connection every ``sweepInterval`` (see ``sweep()``).
     private let sweeper: UnsafeMutablePointer<junction_sul>
     static let sweepInterval: lws_usec_t = 500_000
-    private var cStrings: [UnsafeMutablePointer<CChar>] = []
+    /// The connect strings (protocol name, address, path, Host), made once.
+    private let cProtocol: UnsafeMutablePointer<CChar>
+    private let cAddress: UnsafeMutablePointer<CChar>
+    private let cPath: UnsafeMutablePointer<CChar>
+    private let cHost: UnsafeMutablePointer<CChar>
 
     private let startResult = Mutex<Result<Void, WebSocketClientError>?>(nil)
     private let started = DispatchSemaphore(value: 0)
@@ -76,6 +80,10 @@ final class WebSocketClientLoop: @unchecked Sendable {
         protocols.initialize(repeating: lws_protocols(), count: 2)
         retryPolicy = .allocate(capacity: 1)
         retryPolicy.initialize(to: lws_retry_bo_t())
+        cProtocol = Self.copy(Self.protocolName)
+        cAddress = Self.copy(target.host)
+        cPath = Self.copy(target.path)
+        cHost = Self.copy(target.hostHeader)
         timer = .allocate(capacity: 1)
         timer.initialize(to: junction_sul())
         sweeper = .allocate(capacity: 1)
@@ -83,7 +91,7 @@ final class WebSocketClientLoop: @unchecked Sendable {
     }
 
     deinit {
-        for s in cStrings { free(s) }
+        for s in [cProtocol, cAddress, cPath, cHost] { free(s) }
         protocols.deinitialize(count: 2)
         protocols.deallocate()
         retryPolicy.deallocate()
@@ -116,7 +124,7 @@ final class WebSocketClientLoop: @unchecked Sendable {
             user.release()
             finished.signal()
         }
-        protocols[0].name = UnsafePointer(keep(Self.protocolName))
+        protocols[0].name = UnsafePointer(cProtocol)
         protocols[0].callback = lwsClientCallback
         protocols[0].per_session_data_size = 0
         if config.pingInterval > 0 {
@@ -171,12 +179,12 @@ final class WebSocketClientLoop: @unchecked Sendable {
         guard let context, !inbox.stopRequested else { return }
         var info = lws_client_connect_info()
         info.context = context
-        info.address = UnsafePointer(keep(target.host))
+        info.address = UnsafePointer(cAddress)
         info.port = Int32(target.port)
-        info.path = UnsafePointer(keep(target.path))
-        info.host = UnsafePointer(keep(target.hostHeader))
+        info.path = UnsafePointer(cPath)
+        info.host = UnsafePointer(cHost)
         info.origin = info.host
-        info.local_protocol_name = UnsafePointer(keep(Self.protocolName))
+        info.local_protocol_name = UnsafePointer(cProtocol)
         if target.tls {
             var flags = junction_lccscf_use_ssl()
             if config.allowSelfSigned {
@@ -187,7 +195,6 @@ final class WebSocketClientLoop: @unchecked Sendable {
         if config.pingInterval > 0 { info.retry_and_idle_policy = UnsafePointer(retryPolicy) }
         wsi = nil
         let made = lws_client_connect_via_info(&info)
-        dropKeptStrings()
         if made == nil {
             // lws may already have reported CONNECTION_ERROR (and scheduled); idempotent.
             failed("could not start the connection")
@@ -343,18 +350,12 @@ final class WebSocketClientLoop: @unchecked Sendable {
         return 0
     }
 
-    /// Copies `s` into C memory that lives until ``dropKeptStrings()`` (or the loop).
-    private func keep(_ s: String) -> UnsafeMutablePointer<CChar> {
-        let copy = strdup(s) ?? UnsafeMutablePointer<CChar>.allocate(capacity: 1)
-        cStrings.append(copy)
-        return copy
-    }
-
-    /// lws copies the connect strings into the new wsi; keep only the protocol name.
-    private func dropKeptStrings() {
-        guard cStrings.count > 1 else { return }
-        for s in cStrings.dropFirst() { free(s) }
-        cStrings.removeSubrange(1...)
+    /// `s` as C memory, freed in `deinit`.
+    private static func copy(_ s: String) -> UnsafeMutablePointer<CChar> {
+        if let copy = strdup(s) { return copy }
+        let empty = UnsafeMutablePointer<CChar>.allocate(capacity: 1)
+        empty.initialize(to: 0)
+        return empty
     }
 }
 

@@ -163,7 +163,7 @@ struct WebSocketTests {
         #expect(got.get().map(\.text) == ["one", "two", "three"])
     }
 
-    @Test("Upgrades on paths without an endpoint are refused; extra handshake headers are sent")
+    @Test("Upgrades on paths without an endpoint are refused; a trailing slash reaches its endpoint")
     func refusedPathAndHeaders() async throws {
         let server = try startedServer({ $0.extraHeaders = ["authorization"] }) { s in
             s.mount(webSocket: echoEndpoint())
