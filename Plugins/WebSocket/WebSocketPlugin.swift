@@ -9,6 +9,7 @@ import JunctionNet
 /// WebSocketPlugin.register(into: &registry)
 /// ```
 public enum WebSocketPlugin {
+    /// Adds the `websocket` source and sink types to `registry`.
     public static func register(into registry: inout PluginRegistry) {
         registry.registerSource(
             "websocket", config: WebSocketConfig.self,

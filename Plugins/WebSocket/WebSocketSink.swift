@@ -46,6 +46,8 @@ public final class WebSocketSink: ReportingSink, Sendable {
         undeliverable = Counter(label: "junction_websocket_undeliverable_total", dimensions: [("component", context.name)])
     }
 
+    /// Sends `batch` in order; completes (with the undeliverable count) once
+    /// every message is queued on its connections below the high-water mark.
     public func write(_ batch: [Message], reporting completion: @escaping @Sendable (_ failed: Int) -> Void) {
         queue.async { [self] in send(batch[...], failed: 0, completion: completion) }
     }

@@ -42,6 +42,7 @@ public final class WebSocketSource: Source, Sendable {
         pause()
     }
 
+    /// Delivers what the connections receive into `output`, and starts reading.
     public func start(_ output: any SourceOutput) throws {
         state.withLock { $0.output = output }
         switch transport {
@@ -66,6 +67,7 @@ public final class WebSocketSource: Source, Sendable {
         if !output.isPaused { resume() }
     }
 
+    /// Stops reading every connection of the path (or the client's).
     public func pause() {
         switch transport {
         case .server(let endpoint): endpoint.pause()
@@ -73,6 +75,7 @@ public final class WebSocketSource: Source, Sendable {
         }
     }
 
+    /// Reads again.
     public func resume() {
         guard !state.withLock({ $0.stopped }) else { return }
         switch transport {
@@ -81,6 +84,7 @@ public final class WebSocketSource: Source, Sendable {
         }
     }
 
+    /// Stops delivering and reading; the connections stay open for a sink on the same transport.
     public func stop() {
         let output: (any SourceOutput)? = state.withLock { s in
             s.stopped = true

@@ -11,7 +11,9 @@ public struct WebSocketMessage: Sendable, Equatable {
         case binary
     }
 
+    /// Text or binary frame.
     public var kind: Kind
+    /// The message's bytes (UTF-8 for text).
     public var payload: [UInt8]
 
     /// A message of `kind` carrying `payload`.

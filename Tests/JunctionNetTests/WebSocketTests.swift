@@ -241,4 +241,19 @@ struct WebSocketKeepaliveTests {
         #expect(!dropped)
         #expect(open == 1)
     }
+
+    @Test("The client pings too: a server that stops answering is dropped and reconnected")
+    func clientPings() async throws {
+        // A paused endpoint reads nothing, so the client's pings go unanswered.
+        let endpoint = WebSocketEndpoint(path: "/ws", paused: true)
+        let server = try startedServer({ $0.webSocketPingInterval = 0 }) { $0.mount(webSocket: endpoint) }
+        defer { server.stop() }
+        let ws = try client(server.port) { $0.pingInterval = 1; $0.pingTimeout = 1 }
+        let closes = Box<[UInt16]>([])
+        ws.setHandlers(onClose: { code, _ in closes.update { $0.append(code) } })
+        try ws.start()
+        defer { ws.stop() }
+        #expect(await eventually { ws.connects == 1 })
+        #expect(await eventually { ws.connects >= 2 && !closes.get().isEmpty })
+    }
 }
