@@ -253,7 +253,8 @@ struct WebSocketKeepaliveTests {
         ws.setHandlers(onClose: { code, _ in closes.update { $0.append(code) } })
         try ws.start()
         defer { ws.stop() }
-        #expect(await eventually { ws.connects == 1 })
+        #expect(await eventually { ws.connects >= 1 })
+        // Without the client's own pings the paused server would keep this connection forever.
         #expect(await eventually { ws.connects >= 2 && !closes.get().isEmpty })
     }
 }
