@@ -130,6 +130,12 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "WebSocketPlugin",
+            dependencies: ["Junction", "JunctionNet", .product(name: "Logging", package: "swift-log"), .product(name: "Metrics", package: "swift-metrics")],
+            path: "Plugins/WebSocket",
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "StagesPlugin",
             dependencies: ["Junction", "JunctionJSON"],
             path: "Plugins/Stages",
@@ -139,7 +145,7 @@ let package = Package(
         .executableTarget(
             name: "junction",
             dependencies: [
-                "Junction", "JunctionNet", "JunctionStore", "StdioPlugin", "StagesPlugin", "XRTCPlugin", "DataChannelPlugin", "WebhookPlugin",
+                "Junction", "JunctionNet", "JunctionStore", "StdioPlugin", "StagesPlugin", "XRTCPlugin", "DataChannelPlugin", "WebhookPlugin", "WebSocketPlugin",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),

@@ -5,10 +5,12 @@ enum HTTPCommand: Sendable {
     case startStream(id: UInt64, status: Int, headers: [(String, String)])
     case chunk(id: UInt64, bytes: [UInt8])
     case end(id: UInt64)
+    /// A WebSocket connection wants something applied (see ``WebSocketConnection``).
+    case webSocket(id: UInt64)
 
     var id: UInt64 {
         switch self {
-        case .respond(let id, _, _, _), .startStream(let id, _, _), .chunk(let id, _), .end(let id):
+        case .respond(let id, _, _, _), .startStream(let id, _, _), .chunk(let id, _), .end(let id), .webSocket(let id):
             return id
         }
     }

@@ -17,6 +17,9 @@ public struct ListenConfig: Decodable, Sendable {
     public var maxConnections = 4096
     /// Network threads sharing the port; default: one per core, at most 8.
     public var threads = min(8, max(1, ProcessInfo.processInfo.activeProcessorCount))
+    /// Idle time before the server pings a WebSocket client; 0 turns pings off.
+    /// A client that does not answer within 10 s more is dropped.
+    public var webSocketPingInterval = Seconds(30)
 
     /// Certificate and key files (PEM).
     public struct TLSFiles: Decodable, Sendable {
@@ -26,7 +29,9 @@ public struct ListenConfig: Decodable, Sendable {
 
     public init() {}
 
-    private enum Keys: String, CodingKey { case address, tls, maxBody = "max_body", maxConnections = "max_connections", threads }
+    private enum Keys: String, CodingKey { case address, tls, maxBody = "max_body", maxConnections = "max_connections", threads
+        case webSocketPingInterval = "websocket_ping_interval"
+    }
 
     public init(from decoder: any Decoder) throws {
         if let address = try? decoder.singleValueContainer().decode(String.self) {
@@ -39,6 +44,10 @@ public struct ListenConfig: Decodable, Sendable {
         maxBody = try c.decodeIfPresent(ByteSize.self, forKey: .maxBody) ?? maxBody
         maxConnections = try c.decodeIfPresent(Int.self, forKey: .maxConnections) ?? maxConnections
         threads = try c.decodeIfPresent(Int.self, forKey: .threads) ?? threads
+        webSocketPingInterval = try c.decodeIfPresent(Seconds.self, forKey: .webSocketPingInterval) ?? webSocketPingInterval
+        guard (0...3600).contains(webSocketPingInterval.value) else {
+            throw ConfigDiagnostic("listen websocket_ping_interval must be within 0…1h", at: decoder.configLocation)
+        }
         guard (1...64).contains(threads) else {
             throw ConfigDiagnostic("listen threads must be within 1…64", at: decoder.configLocation)
         }
@@ -68,6 +77,7 @@ public final class HTTPListener: LifecycleService, @unchecked Sendable {
     private let lock = NSLock()
     private var config = ListenConfig()
     private var mounts: [(path: String, prefix: Bool, inline: Bool, maxBody: Int?, handler: HTTPHandler)] = []
+    private var webSocketEndpoints: [WebSocketEndpoint] = []
     private var errorFormats: [(prefix: String, format: @Sendable (Int, String) -> [UInt8])] = []
     private var extraHeaders: [String] = []
     private var server: HTTPServer?
@@ -92,6 +102,16 @@ public final class HTTPListener: LifecycleService, @unchecked Sendable {
     /// `inline` as in ``HTTPServer/mount(_:prefix:inline:handler:)``.
     public func mount(_ path: String, prefix: Bool = false, inline: Bool = false, maxBody: Int? = nil, handler: @escaping HTTPHandler) {
         lock.withLock { mounts.append((path, prefix, inline, maxBody, handler)) }
+    }
+
+    /// Accepts WebSocket upgrades on `endpoint.path` (see ``HTTPServer/mount(webSocket:)``);
+    /// call before the listener starts.
+    ///
+    /// ```swift
+    /// listener.mount(webSocket: WebSocketEndpoint(path: "/ws"))
+    /// ```
+    public func mount(webSocket endpoint: WebSocketEndpoint) {
+        lock.withLock { webSocketEndpoints.append(endpoint) }
     }
 
     /// Asks the server to keep these non-standard request headers in
@@ -124,12 +144,15 @@ public final class HTTPListener: LifecycleService, @unchecked Sendable {
     public var port: Int { lock.withLock { server?.port ?? config.port } }
 
     public func start() throws {
-        let (config, mounts, formats, extra) = lock.withLock { (self.config, self.mounts, self.errorFormats, self.extraHeaders) }
+        let (config, mounts, formats, extra, endpoints) = lock.withLock {
+            (self.config, self.mounts, self.errorFormats, self.extraHeaders, self.webSocketEndpoints)
+        }
         var serverConfig = HTTPServerConfig(host: config.host, port: config.port)
         for name in extra where !serverConfig.extraHeaders.contains(name) { serverConfig.extraHeaders.append(name) }
         serverConfig.maxBodySize = config.maxBody.bytes
         serverConfig.maxConnections = config.maxConnections
         serverConfig.serviceThreads = config.threads
+        serverConfig.webSocketPingInterval = Int(config.webSocketPingInterval.value.rounded(.up))
         serverConfig.tls = config.tls.map { ($0.cert, $0.key) }
         serverConfig.errorBody = { path, status, message in
             for entry in formats where path == entry.prefix || path.hasPrefix(entry.prefix + "/") {
@@ -139,6 +162,7 @@ public final class HTTPListener: LifecycleService, @unchecked Sendable {
         }
         let server = try HTTPServer(config: serverConfig, logger: logger)
         for m in mounts { server.mount(m.path, prefix: m.prefix, inline: m.inline, maxBody: m.maxBody, handler: m.handler) }
+        for endpoint in endpoints { server.mount(webSocket: endpoint) }
         try server.start()
         lock.withLock { self.server = server }
         logger.info("listening", metadata: ["address": "\(config.host):\(server.port)", "tls": "\(config.tls != nil)"])
@@ -163,6 +187,7 @@ public enum JunctionNetPlugin {
             PluginRegistry.FieldDoc(key: "max_body", type: "size", defaultValue: defaults.maxBody.configDescription, doc: "Largest request body (413 above it)."),
             PluginRegistry.FieldDoc(key: "max_connections", type: "int", defaultValue: "\(defaults.maxConnections)", doc: "Open connections per network thread."),
             PluginRegistry.FieldDoc(key: "threads", type: "int", defaultValue: "one per core, at most 8", doc: "Network threads sharing the port."),
+            PluginRegistry.FieldDoc(key: "websocket_ping_interval", type: "duration", defaultValue: "30s", doc: "Idle time before WebSocket clients are pinged (0: off); no answer within 10 s more drops them."),
         ]
         registry.registerSection("listen", config: ListenConfig.self, doc: "The shared HTTP/WebSocket listener.", fields: fields) { config, services in
             services.shared(HTTPListener.self) { HTTPListener(services: services) }.configure(config)

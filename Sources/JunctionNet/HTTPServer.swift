@@ -33,6 +33,7 @@ public final class HTTPServer: Sendable {
     private let config: HTTPServerConfig
     private let logger: Logger
     private let router = HTTPRouter()
+    private let webSocketRouter = WebSocketRouter()
     /// One per network thread (``HTTPServerConfig/serviceThreads``).
     private let loops: [HTTPServiceLoop]
     private let state = Mutex(State())
@@ -48,8 +49,9 @@ public final class HTTPServer: Sendable {
         self.logger = logger
         let queue = DispatchQueue(label: "junction.http.handlers", qos: .userInitiated, attributes: .concurrent)
         let router = self.router
+        let webSocketRouter = self.webSocketRouter
         self.loops = (0..<config.serviceThreads).map { _ in
-            HTTPServiceLoop(config: config, logger: logger, router: router, handlerQueue: queue)
+            HTTPServiceLoop(config: config, logger: logger, router: router, webSocketRouter: webSocketRouter, handlerQueue: queue)
         }
         LWSLog.install(logger)
     }
@@ -81,6 +83,18 @@ public final class HTTPServer: Sendable {
         handler: @escaping @Sendable (HTTPRequest, HTTPResponder) -> Void
     ) {
         router.mount(path, prefix: prefix, inline: inline, maxBody: maxBody, handler: handler)
+    }
+
+    /// Accepts WebSocket upgrades on `endpoint.path`; its connections and
+    /// messages reach the endpoint's handlers. Upgrades on other paths are refused.
+    ///
+    /// ```swift
+    /// let endpoint = WebSocketEndpoint(path: "/ws")
+    /// endpoint.setHandlers(onMessages: { batch in for (c, m) in batch { c.send(m) } })
+    /// server.mount(webSocket: endpoint)
+    /// ```
+    public func mount(webSocket endpoint: WebSocketEndpoint) {
+        webSocketRouter.mount(endpoint)
     }
 
     /// Binds the listener and starts serving; throws a clear error if the port is taken.
@@ -173,6 +187,12 @@ public final class HTTPServer: Sendable {
         guard config.maxConnections >= 1 else { throw .invalidConfig("maxConnections must be at least 1") }
         guard (1...64).contains(config.serviceThreads) else { throw .invalidConfig("serviceThreads must be within 1…64") }
         guard config.keepAliveTimeout >= 1 else { throw .invalidConfig("keepAliveTimeout must be at least 1 second") }
+        guard config.webSocketPingInterval == 0 || (1...3600).contains(config.webSocketPingInterval) else {
+            throw .invalidConfig("webSocketPingInterval must be 0 (off) or within 1…3600 seconds")
+        }
+        guard (1...3600).contains(config.webSocketPingTimeout) else {
+            throw .invalidConfig("webSocketPingTimeout must be within 1…3600 seconds")
+        }
         guard config.requestTimeout >= 1 else { throw .invalidConfig("requestTimeout must be at least 1 second") }
         guard (1024...65535).contains(config.maxHeaderSize) else {
             throw .invalidConfig("maxHeaderSize must be within 1024…65535")

@@ -26,6 +26,11 @@ public struct HTTPServerConfig: Sendable {
     public var keepAliveTimeout: Int = 30
     /// Seconds a client may stall while sending headers or a body.
     public var requestTimeout: Int = 20
+    /// Seconds a WebSocket may be idle before libwebsockets pings it; 0 turns pings off.
+    public var webSocketPingInterval: Int = 30
+    /// Seconds after that ping within which the peer must answer (any frame
+    /// counts) before the connection is dropped.
+    public var webSocketPingTimeout: Int = 10
     /// Largest request head (request line plus headers) in bytes; at most 65535.
     public var maxHeaderSize: Int = 8192
     /// Certificate and private key (PEM files) to serve HTTPS; `nil` serves plain HTTP.

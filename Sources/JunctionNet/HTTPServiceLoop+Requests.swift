@@ -184,6 +184,10 @@ extension HTTPServiceLoop {
         let id = pss.load(as: UInt64.self)
         guard id != 0 else { return }
         pss.storeBytes(of: 0, as: UInt64.self)
+        if WebSocketConnection.isWebSocketID(id) {
+            webSocketGone(id: id)
+            return
+        }
         guard let conn = connections.removeValue(forKey: id) else { return }
         HTTPServerCounters.bump(counters.inFlight, by: -1)
         if let responder = conn.responder {

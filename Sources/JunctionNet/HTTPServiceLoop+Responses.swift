@@ -7,6 +7,10 @@ extension HTTPServiceLoop {
         inbox.drain(into: &drainBuffer)
         guard !drainBuffer.isEmpty else { return }
         for command in drainBuffer {
+            if case .webSocket(let id) = command {
+                webSockets[id]?.apply()
+                continue
+            }
             // The client may have left already: then the id is unknown and the command is dropped.
             guard let conn = connections[command.id], !conn.answeredLocally else { continue }
             switch command {
@@ -21,6 +25,8 @@ extension HTTPServiceLoop {
                 conn.pendingChunks.append(bytes)
             case .end:
                 conn.endQueued = true
+            case .webSocket:
+                continue
             }
             resumeRx(conn)
             lws_callback_on_writable(conn.wsi)

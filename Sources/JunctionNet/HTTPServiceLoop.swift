@@ -31,6 +31,7 @@ final class HTTPServiceLoop: @unchecked Sendable {
     let logger: Logger
     let inbox: HTTPInbox
     let router: HTTPRouter
+    let webSocketRouter: WebSocketRouter
     let handlerQueue: DispatchQueue
     let counters: HTTPServerCounters
 
@@ -41,6 +42,10 @@ final class HTTPServiceLoop: @unchecked Sendable {
 
     // Service-thread state.
     var connections: [UInt64: HTTPConnection] = [:]
+    /// Established WebSockets, keyed by their connection id (top bit set).
+    var webSockets: [UInt64: WebSocketSession] = [:]
+    /// Whole WebSocket messages of this service iteration, per endpoint.
+    var webSocketBatch: [(WebSocketEndpoint, WebSocketConnection, WebSocketMessage)] = []
     var nextID: UInt64 = 0
     var drainBuffer: [HTTPCommand] = []
     var dispatchBatch: [(HTTPHandler, HTTPRequest, HTTPResponder)] = []
@@ -64,10 +69,11 @@ final class HTTPServiceLoop: @unchecked Sendable {
     private let started = DispatchSemaphore(value: 0)
     private let finished = DispatchSemaphore(value: 0)
 
-    init(config: HTTPServerConfig, logger: Logger, router: HTTPRouter, handlerQueue: DispatchQueue) {
+    init(config: HTTPServerConfig, logger: Logger, router: HTTPRouter, webSocketRouter: WebSocketRouter, handlerQueue: DispatchQueue) {
         self.config = config
         self.logger = logger
         self.router = router
+        self.webSocketRouter = webSocketRouter
         self.handlerQueue = handlerQueue
         self.inbox = HTTPInbox()
         self.counters = HTTPServerCounters()
@@ -148,6 +154,7 @@ final class HTTPServiceLoop: @unchecked Sendable {
         contextPointer = nil
         lwsContext = nil
         connections.removeAll()
+        webSockets.removeAll()
         flushDispatch()
         if let sweeper {
             sweeper.deallocate()
@@ -157,6 +164,7 @@ final class HTTPServiceLoop: @unchecked Sendable {
 
     /// Sends the requests collected during one service iteration to the handler queue.
     func flushDispatch() {
+        flushWebSocketMessages()
         guard !dispatchBatch.isEmpty else { return }
         var start = 0
         while start < dispatchBatch.count {
@@ -183,8 +191,17 @@ final class HTTPServiceLoop: @unchecked Sendable {
             return onBodyComplete(pss: pss)
         case LWS_CALLBACK_HTTP_WRITEABLE:
             return onWriteable(wsi: wsi, pss: pss)
-        case LWS_CALLBACK_CLOSED_HTTP, LWS_CALLBACK_HTTP_DROP_PROTOCOL, LWS_CALLBACK_WSI_DESTROY:
+        case LWS_CALLBACK_CLOSED_HTTP, LWS_CALLBACK_HTTP_DROP_PROTOCOL, LWS_CALLBACK_WSI_DESTROY, LWS_CALLBACK_CLOSED:
             onConnectionGone(pss: pss)
+            return 0
+        case LWS_CALLBACK_ESTABLISHED:
+            return onWebSocketEstablished(wsi: wsi, pss: pss)
+        case LWS_CALLBACK_RECEIVE:
+            return onWebSocketReceive(pss: pss, input: input, len: len)
+        case LWS_CALLBACK_SERVER_WRITEABLE:
+            return onWebSocketWriteable(pss: pss)
+        case LWS_CALLBACK_WS_PEER_INITIATED_CLOSE:
+            webSocket(pss)?.peerClosed(input, len)
             return 0
         case LWS_CALLBACK_RAW_RX_FILE:
             acceptConnections()
@@ -195,9 +212,7 @@ final class HTTPServiceLoop: @unchecked Sendable {
             drainInbox()
             return 0
         case LWS_CALLBACK_HTTP_CONFIRM_UPGRADE:
-            // No WebSocket or h2c on this listener: the response writer frames HTTP/1.x.
-            logger.debug("refusing protocol upgrade", metadata: ["upgrade": "\(input.map { String(cString: $0.assumingMemoryBound(to: CChar.self)) } ?? "")"])
-            return -1
+            return onConfirmUpgrade(wsi: wsi, input: input)
         default:
             return 0
         }
@@ -252,6 +267,16 @@ final class HTTPServiceLoop: @unchecked Sendable {
         for conn in connections.values where conn.rxPaused {
             let fd = lws_get_socket_fd(conn.wsi)
             if fd >= 0 && junction_peer_gone(fd) != 0 { gone.append(conn.wsi) }
+        }
+        for session in webSockets.values where session.rxPaused {
+            let fd = lws_get_socket_fd(session.wsi)
+            if fd >= 0 && junction_peer_gone(fd) != 0 {
+                gone.append(session.wsi)
+            } else {
+                // A paused socket can't read the peer's pong: while the peer is
+                // there, the pause must not look like a dead connection.
+                lws_validity_confirmed(session.wsi)
+            }
         }
         for wsi in gone {
             lws_set_timeout(wsi, PENDING_TIMEOUT_USER_OK, LWS_TO_KILL_ASYNC)

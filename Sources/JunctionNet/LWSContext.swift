@@ -19,6 +19,8 @@ final class LWSContext {
     private let protocols: UnsafeMutablePointer<lws_protocols>
     private var cStrings: [UnsafeMutablePointer<CChar>] = []
     private let tls: Bool
+    /// Keepalive policy for WebSockets (ping after idle, hang up without answer).
+    private let retryPolicy: UnsafeMutablePointer<lws_retry_bo_t>
 
     /// Name of the protocol the listening descriptor is bound to.
     static let acceptProtocol = "junction-accept"
@@ -33,6 +35,13 @@ final class LWSContext {
         protocols = .allocate(capacity: 3)
         protocols.initialize(repeating: lws_protocols(), count: 3)
         tls = config.tls != nil
+        retryPolicy = .allocate(capacity: 1)
+        retryPolicy.initialize(to: lws_retry_bo_t())
+        if config.webSocketPingInterval > 0 {
+            junction_retry_policy(
+                retryPolicy, UInt16(clamping: config.webSocketPingInterval),
+                UInt16(clamping: config.webSocketPingInterval + config.webSocketPingTimeout))
+        }
 
         var info = lws_context_creation_info()
         var options: UInt64 = 0
@@ -65,6 +74,7 @@ final class LWSContext {
             info.alpn = UnsafePointer(keep("http/1.1"))
         }
         info.options = options
+        if config.webSocketPingInterval > 0 { info.retry_and_idle_policy = UnsafePointer(retryPolicy) }
 
         guard let context = lws_create_context(&info) else {
             if let tls = config.tls {
@@ -124,6 +134,7 @@ final class LWSContext {
         cStrings.removeAll()
         protocols.deinitialize(count: 3)
         protocols.deallocate()
+        retryPolicy.deallocate()
     }
 
     /// Copies `s` into C memory that lives as long as this handle.

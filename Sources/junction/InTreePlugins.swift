@@ -4,6 +4,7 @@ import JunctionNet
 import StagesPlugin
 import StdioPlugin
 import WebhookPlugin
+import WebSocketPlugin
 import XRTCPlugin
 
 /// Every plugin built into this binary, like Fluent Bit's REGISTER_IN_PLUGIN lines.
@@ -16,6 +17,7 @@ enum InTreePlugins {
         XRTCPlugin.register(into: &registry)
         DataChannelPlugin.register(into: &registry)
         WebhookPlugin.register(into: &registry)
+        WebSocketPlugin.register(into: &registry)
         return registry
     }
 }

@@ -1,0 +1,115 @@
+import Junction
+import JunctionNet
+import Metrics
+import Synchronization
+
+/// Messages received on WebSockets: from every client connected to `path`
+/// (server mode), or from the server at `url` (client mode). Each message
+/// carries metadata `connection_id`, `remote_address`, `type` (`text` or
+/// `binary`) and `path` or `url`.
+///
+/// Pausing stops reading the sockets (`lws_rx_flow_control`): the peers'
+/// own send buffers fill up and nothing is dropped. Until the pipeline starts
+/// the source, its connections are not read either.
+///
+/// ```yaml
+/// sources:
+///   chat_in: { type: websocket, path: /ws }
+///   feed:    { type: websocket, url: "ws://127.0.0.1:9000/feed" }
+/// ```
+public final class WebSocketSource: Source, Sendable {
+    private enum Transport: Sendable {
+        case server(WebSocketEndpoint)
+        case client(WebSocketClient)
+    }
+
+    private let transport: Transport
+    private let state = Mutex<(output: (any SourceOutput)?, stopped: Bool)>((nil, false))
+    /// Connections closed with 1009 (a message over `max_message_size`).
+    private let oversized: Counter
+    private let reportedOversized = Atomic<Int>(0)
+
+    init(config: WebSocketConfig, context: ComponentContext) throws {
+        let hub = WebSocketHub.shared(context.services)
+        try hub.claimReader(config, source: context.name)
+        if config.isClient {
+            transport = .client(try hub.client(config, logger: context.logger))
+        } else {
+            transport = .server(hub.endpoint(config, reader: true, services: context.services))
+        }
+        oversized = Counter(label: "junction_websocket_oversized_total", dimensions: [("component", context.name)])
+        // Nothing is read before start.
+        pause()
+    }
+
+    /// Delivers what the connections receive into `output`, and starts reading.
+    public func start(_ output: any SourceOutput) throws {
+        state.withLock { $0.output = output }
+        switch transport {
+        case .server(let endpoint):
+            let path = endpoint.path
+            endpoint.setHandlers(
+                onMessages: { batch in
+                    output.emit(batch.map { connection, message in
+                        Self.message(message, connection: connection, metadata: ["path": path])
+                    })
+                },
+                onClose: { [self] _, _, _ in countOversized(endpoint.oversizedMessages) })
+        case .client(let client):
+            let connection = client.connection
+            let url = client.url
+            client.setHandlers(
+                onMessages: { messages in
+                    output.emit(messages.map { Self.message($0, connection: connection, metadata: ["url": url]) })
+                },
+                onClose: { [self] _, _ in countOversized(client.oversizedMessages) })
+        }
+        if !output.isPaused { resume() }
+    }
+
+    /// Stops reading every connection of the path (or the client's).
+    public func pause() {
+        switch transport {
+        case .server(let endpoint): endpoint.pause()
+        case .client(let client): client.connection.pause()
+        }
+    }
+
+    /// Reads again.
+    public func resume() {
+        guard !state.withLock({ $0.stopped }) else { return }
+        switch transport {
+        case .server(let endpoint): endpoint.resume()
+        case .client(let client): client.connection.resume()
+        }
+    }
+
+    /// Stops delivering and reading; the connections stay open for a sink on the same transport.
+    public func stop() {
+        let output: (any SourceOutput)? = state.withLock { s in
+            s.stopped = true
+            defer { s.output = nil }
+            return s.output
+        }
+        pause()
+        switch transport {
+        case .server(let endpoint): endpoint.setHandlers()
+        case .client(let client): client.setHandlers()
+        }
+        output?.finish()
+    }
+
+    /// Brings the metric up to the transport's own count (events arrive in order on one queue).
+    private func countOversized(_ total: Int) {
+        let before = reportedOversized.exchange(total, ordering: .relaxed)
+        if total > before { oversized.increment(by: total - before) }
+    }
+
+    private static func message(_ m: WebSocketMessage, connection: WebSocketConnection, metadata: [String: String]) -> Message {
+        var metadata = metadata
+        metadata["connection_id"] = String(connection.id)
+        metadata["remote_address"] = connection.remoteAddress
+        metadata["type"] = m.kind == .text ? "text" : "binary"
+        return Message(payload: m.payload, kind: m.kind == .text ? .text : .binary, metadata: metadata)
+    }
+}
