@@ -145,7 +145,7 @@ let package = Package(
         .executableTarget(
             name: "junction",
             dependencies: [
-                "Junction", "JunctionNet", "JunctionStore", "StdioPlugin", "StagesPlugin", "XRTCPlugin", "DataChannelPlugin", "WebhookPlugin", "WebSocketPlugin",
+                "Junction", "JunctionNet", "JunctionStore", "StdioPlugin", "StagesPlugin", "XRTCPlugin", "DataChannelPlugin", "WebhookPlugin", "WebSocketPlugin", "RTMPlugin",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -161,7 +161,10 @@ let package = Package(
         // RTM (realtime messaging) over WebSocket: the protocol, sessions, recordings.
         .target(
             name: "RTMPlugin",
-            dependencies: ["Junction", "JunctionJSON"],
+            dependencies: [
+                "Junction", "JunctionJSON", "JunctionNet", "JunctionRTC", "DataChannelPlugin",
+                .product(name: "Logging", package: "swift-log"), .product(name: "Metrics", package: "swift-metrics"),
+            ],
             path: "Plugins/RTM",
             swiftSettings: swiftSettings
         ),

@@ -6,9 +6,16 @@ import Logging
 import Metrics
 
 /// The process's WebRTC sessions and their open channels, shared by the
-/// signaling endpoint, the `datachannel` sources (subscribers by label) and
-/// the sinks (senders by label or by session).
-final class DataChannelHub: LifecycleService, @unchecked Sendable {
+/// signaling endpoints (`POST /rtc/offer`, RTM sessions), the `datachannel`
+/// sources (subscribers by label) and the sinks (senders by label or by
+/// session).
+///
+/// ```swift
+/// let hub = try DataChannelPlugin.sharedHub(services: services)
+/// let pc = try hub.accept(offer: sdp, id: "session-1") { state in print(state) }
+/// send(pc.answer.sdp)
+/// ```
+public final class DataChannelHub: LifecycleService, @unchecked Sendable {
     /// One open channel and the session it belongs to.
     struct Entry {
         let session: String
@@ -74,13 +81,21 @@ final class DataChannelHub: LifecycleService, @unchecked Sendable {
 
     // MARK: Sessions
 
-    enum OfferError: Error {
+    /// Why an offer got no peer connection.
+    public enum OfferError: Error, Equatable {
+        /// The offer (or the id) cannot be used; the text says why.
         case bad(String)
+        /// `max_sessions` sessions are open.
         case full
     }
 
     /// Answers an offer: a new peer connection whose channels join the hub.
-    func accept(offer text: String) throws(OfferError) -> PeerConnection {
+    /// `id` names the session (a random id when `nil`); `onStateChange`
+    /// hears every state change after the hub has handled it.
+    public func accept(
+        offer text: String, id requested: String? = nil,
+        onStateChange observer: (@Sendable (PeerConnection.State) -> Void)? = nil
+    ) throws(OfferError) -> PeerConnection {
         let offer: SDPOffer
         do {
             offer = try SDPOffer(parsing: text)
@@ -94,6 +109,10 @@ final class DataChannelHub: LifecycleService, @unchecked Sendable {
         configuration.consentTimeout = .milliseconds(Int(config.consentTimeout.value * 1000))
         configuration.negotiatedChannels = lock.withLock { negotiated.sorted { $0.key < $1.key }.map { (label: $0.value, id: $0.key) } }
         configuration.openedChannels = lock.withLock { opened }
+        if let requested {
+            guard lock.withLock({ sessions[requested] == nil }) else { throw .bad("session id '\(requested)' is in use") }
+            configuration.id = requested
+        }
         let pc: PeerConnection
         do {
             pc = try PeerConnection(offer: offer, configuration: configuration)
@@ -120,6 +139,7 @@ final class DataChannelHub: LifecycleService, @unchecked Sendable {
             case .new, .connecting, .disconnected:
                 break
             }
+            observer?(state)
         }
         let open = lock.withLock { () -> Int in
             sessions[id] = pc
@@ -163,11 +183,16 @@ final class DataChannelHub: LifecycleService, @unchecked Sendable {
         }
     }
 
-    func start() throws {}
+    /// Closes one session (its channels close on both sides); unknown ids are ignored.
+    public func close(session id: String) {
+        lock.withLock { sessions[id] }?.close()
+    }
+
+    public func start() throws {}
 
     /// Shutdown (after the sinks drained): every session is closed, so peers
     /// see their channels close instead of waiting for a timeout.
-    func stop() {
+    public func stop() {
         let all = lock.withLock { Array(sessions.values) }
         all.forEach { $0.close() }
         // Twice: the close runs on each connection's queue and queues the SCTP ABORT there.

@@ -20,6 +20,17 @@ public enum DataChannelPlugin {
         }
     }
 
+    /// The process's data-channel hub, for other signaling (RTM sessions):
+    /// the `rtc:` section's, or one with the defaults. Call it once every
+    /// section is loaded (when starting), so the section's settings apply.
+    ///
+    /// ```swift
+    /// let hub = try DataChannelPlugin.sharedHub(services: context.services)
+    /// ```
+    public static func sharedHub(services: ServiceRegistry) throws -> DataChannelHub {
+        try hub(nil, services)
+    }
+
     /// The one hub per process, with the signaling endpoint mounted; the
     /// `rtc:` section's settings when it is there, the defaults otherwise.
     private static func hub(_ config: RTCSectionConfig?, _ services: ServiceRegistry) throws -> DataChannelHub {

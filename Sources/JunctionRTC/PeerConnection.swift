@@ -32,6 +32,8 @@ public final class PeerConnection: @unchecked Sendable {
         public var connectTimeout: Duration = .seconds(30)
         /// No authenticated ICE check for this long: failed (disconnected after a third of it).
         public var consentTimeout: Duration = .seconds(30)
+        /// The connection's id; a random one when `nil` (RTM names its sessions itself).
+        public var id: String?
 
         public init(addresses: [String], certificate: DTLSCertificate) {
             self.addresses = addresses
@@ -91,9 +93,10 @@ public final class PeerConnection: @unchecked Sendable {
     /// Opens the sockets and builds the answer; nothing is sent before `start()`.
     public init(offer: SDPOffer, configuration: Configuration) throws(PeerConnectionError) {
         self.configuration = configuration
+        // Random bytes for the SDP session id, and for the connection id unless one is given.
         var idBytes = [UInt8](repeating: 0, count: 8)
         do { idBytes = try SecureRandom.bytes(8) } catch { throw .setup("\(error)") }
-        id = idBytes.map { String($0, radix: 16).leftPadded(2) }.joined()
+        id = configuration.id ?? idBytes.map { String($0, radix: 16).leftPadded(2) }.joined()
         queue = DispatchQueue(label: "junction.rtc.pc.\(id)")
         delegateQueue = DispatchQueue(label: "junction.rtc.pc.\(id).events")
 

@@ -1,6 +1,7 @@
 import DataChannelPlugin
 import Junction
 import JunctionNet
+import RTMPlugin
 import StagesPlugin
 import StdioPlugin
 import WebhookPlugin
@@ -18,6 +19,7 @@ enum InTreePlugins {
         DataChannelPlugin.register(into: &registry)
         WebhookPlugin.register(into: &registry)
         WebSocketPlugin.register(into: &registry)
+        RTMPlugin.register(into: &registry)
         return registry
     }
 }

@@ -1,0 +1,20 @@
+import Junction
+import JunctionNet
+import Logging
+
+/// Registers the `rtm:` section: the RTM WebSocket endpoint (seed 003) on
+/// the shared listener, whose sessions' data channels join the
+/// `datachannel` sources and sinks.
+public enum RTMPlugin {
+    public static func register(into registry: inout PluginRegistry) {
+        registry.registerSection(
+            "rtm", config: RTMConfig.self,
+            doc: "RTM sessions over WebSocket: session_start with an SDP offer, state messages, ping/pong, session_stop."
+        ) { config, services in
+            let listener = services.shared(HTTPListener.self) { HTTPListener(services: services) }
+            _ = services.shared(RTMServer.self) {
+                RTMServer(config: config, services: services, listener: listener, logger: Logger(label: "junction.rtm"))
+            }
+        }
+    }
+}

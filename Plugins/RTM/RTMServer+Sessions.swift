@@ -1,0 +1,99 @@
+import DataChannelPlugin
+import Foundation
+import JunctionNet
+import JunctionRTC
+
+/// Session lifecycle: SETUP on `session_start`, ACTIVE when the peer
+/// connection is up, SHUTDOWN and TERMINATED (with the cause) when it ends.
+extension RTMServer {
+    func startSession(_ message: RTMMessage, sdp: RTMSessionDescription, webhookURL: String?, on connection: RTMClientConnection) {
+        guard connection.session == nil else {
+            return refuse(connection, "a session was already started on this connection", inReplyTo: message.type)
+        }
+        if let webhookURL, let why = config.urlPolicy.check(webhookURL, field: "webhook_url") {
+            return refuse(connection, why, inReplyTo: message.type, clientID: message.clientID, sessionID: message.sessionID)
+        }
+        if let cause = table.startClient(clientID: message.clientID, sessionID: message.sessionID) {
+            refusedSessions.increment()
+            logger.info("RTM session refused", metadata: ["client": "\(message.clientID)", "session": "\(message.sessionID)", "cause": "\(cause.rawValue)"])
+            return connection.send(.sessionState(.terminated, cause: cause), clientID: message.clientID, sessionID: message.sessionID)
+        }
+        sessionsTotal.increment()
+        connection.session = RTMClientConnection.Session(id: message.sessionID, clientID: message.clientID, webhookURL: webhookURL)
+        liveSessions.record(table.count)
+        connection.send(.sessionState(.setup, cause: nil))
+        guard let hub else { return terminate(connection, cause: .serviceShutdown) }
+        let socketID = connection.socket.id
+        let pc: PeerConnection
+        do {
+            pc = try hub.accept(offer: sdp.sdp, id: message.sessionID) { [weak self] state in
+                guard let self else { return }
+                queue.async { self.peerConnection(socketID, state) }
+            }
+        } catch {
+            let why: String
+            switch error {
+            case .bad(let message): why = message
+            case .full: why = "too many WebRTC sessions (rtc.max_sessions)"
+            }
+            connection.send(.error(why, inReplyTo: message.type))
+            return terminate(connection, cause: error == .full ? .serviceShutdown : .sdpError)
+        }
+        connection.send(.sdpUpdate(RTMSessionDescription(type: "answer", sdp: pc.answer.sdp)))
+        logger.info("RTM session started", metadata: ["client": "\(message.clientID)", "session": "\(message.sessionID)"])
+    }
+
+    private func peerConnection(_ socketID: UInt64, _ state: PeerConnection.State) {
+        guard let connection = connections[socketID], let session = connection.session, session.state.isLive else { return }
+        switch state {
+        case .connected:
+            guard session.state == .setup, table.move(session.id, to: .active) else { return }
+            connection.session?.state = .active
+            connection.send(.sessionState(.active, cause: nil))
+        case .failed:
+            terminate(connection, cause: .peerConnectionFailed)
+        case .closed:
+            // The client closed its peer connection (or it timed out) while the WebSocket stayed.
+            terminate(connection, cause: .terminatedByClient)
+        case .new, .connecting, .disconnected:
+            break
+        }
+    }
+
+    /// Ends the connection's session (if it has a live one): SHUTDOWN, the
+    /// peer connection closed, TERMINATED with `cause`, and the
+    /// `session_finished` webhook. The WebSocket stays open.
+    func terminate(_ connection: RTMClientConnection, cause: RTMTerminationCause) {
+        guard var session = connection.session, session.state.isLive else { return }
+        table.move(session.id, to: .shutdown)
+        session.state = .shutdown
+        connection.session = session
+        connection.send(.sessionState(.shutdown, cause: nil))
+        hub?.close(session: session.id)
+        table.end(session.id)
+        session.state = .terminated
+        connection.session = session
+        liveSessions.record(table.count)
+        connection.send(.sessionState(.terminated, cause: cause))
+        logger.info("RTM session ended", metadata: ["client": "\(session.clientID)", "session": "\(session.id)", "cause": "\(cause.rawValue)"])
+        if let url = session.webhookURL {
+            post(.sessionFinished(sessionID: session.id, clientID: session.clientID, cause: cause, startedAt: session.startedAt, stoppedAt: Date()), to: url)
+        }
+    }
+
+    /// POSTs a webhook to a client-supplied URL (already checked against
+    /// `allowed_urls`); a failure is logged, not retried.
+    func post(_ event: RTMWebhookEvent, to url: String) {
+        let request = HTTPClientRequest(method: "POST", url: url, headers: [("Content-Type", "application/json")], body: event.body, timeout: 10)
+        webhooks?.send(request, on: queue) { [logger] result in
+            switch result {
+            case .success(let response) where (200..<300).contains(response.status):
+                break
+            case .success(let response):
+                logger.warning("RTM webhook refused", metadata: ["event": "\(event.status)", "url": "\(url)", "status": "\(response.status)"])
+            case .failure(let error):
+                logger.warning("RTM webhook not delivered", metadata: ["event": "\(event.status)", "url": "\(url)", "error": "\(error)"])
+            }
+        }
+    }
+}

@@ -1,0 +1,165 @@
+import DataChannelPlugin
+import Dispatch
+import Foundation
+import Junction
+import JunctionNet
+import JunctionRTC
+import Logging
+import Metrics
+
+/// The RTM endpoint (seed 003) on the shared listener: clients open a
+/// WebSocket on `rtm.path` and drive sessions whose peer connections are the
+/// data-channel hub's, so their channels are the routes' `datachannel`
+/// sources and sinks (the channel metadata's session id is the RTM
+/// `session_id`).
+///
+/// All RTM work runs on one serial queue; the WebSocket and peer-connection
+/// callbacks hop onto it.
+///
+/// ```yaml
+/// rtm:
+///   path: /rtm
+///   allowed_urls: ["https://hooks.example.com/"]
+/// ```
+final class RTMServer: LifecycleService, @unchecked Sendable {
+    let config: RTMConfig
+    let logger: Logger
+    let queue = DispatchQueue(label: "junction.rtm")
+    let table: RTMSessionTable
+    private let services: ServiceRegistry
+    private let endpoint: WebSocketEndpoint
+    // Confined to `queue`.
+    var connections: [UInt64: RTMClientConnection] = [:]
+    var hub: DataChannelHub?
+    var webhooks: HTTPClient?
+    private var sweep: (any DispatchSourceTimer)?
+
+    let malformed = Counter(label: "junction_rtm_malformed_messages_total")
+    let sessionsTotal = Counter(label: "junction_rtm_sessions_total")
+    let refusedSessions = Counter(label: "junction_rtm_refused_sessions_total")
+    let liveSessions = Gauge(label: "junction_rtm_sessions_live")
+
+    init(config: RTMConfig, services: ServiceRegistry, listener: HTTPListener, logger: Logger) {
+        self.config = config
+        self.services = services
+        self.logger = logger
+        table = RTMSessionTable(maxSupervisors: config.maxSupervisors)
+        endpoint = WebSocketEndpoint(path: config.path, maxMessageSize: config.maxMessage.bytes)
+        listener.mount(webSocket: endpoint)
+    }
+
+    func start() throws {
+        // Every section is loaded by now: the hub has the `rtc:` settings.
+        let hub = try DataChannelPlugin.sharedHub(services: services)
+        var clientLogger = logger
+        clientLogger.logLevel = .warning
+        let webhooks = try HTTPClient(logger: clientLogger)
+        queue.sync {
+            self.hub = hub
+            self.webhooks = webhooks
+        }
+        endpoint.setHandlers(
+            onOpen: { [weak self] socket in
+                guard let self else { return }
+                queue.async { self.opened(socket) }
+            },
+            onMessages: { [weak self] batch in
+                guard let self else { return }
+                queue.async { self.received(batch) }
+            },
+            onClose: { [weak self] socket, code, _ in
+                guard let self else { return }
+                queue.async { self.closed(socket, code: code) }
+            })
+        let timer = DispatchSource.makeTimerSource(queue: queue)
+        let every = min(1.0, config.pingTimeout.value / 4)
+        timer.schedule(deadline: .now() + every, repeating: every)
+        timer.setEventHandler { [weak self] in self?.sweepSilent() }
+        timer.resume()
+        queue.sync { sweep = timer }
+        logger.info("RTM endpoint ready", metadata: ["path": "\(config.path)"])
+    }
+
+    func stop() {
+        queue.sync {
+            sweep?.cancel()
+            sweep = nil
+            for connection in connections.values {
+                terminate(connection, cause: .serviceShutdown)
+                connection.socket.close(code: WebSocketCloseCode.goingAway, reason: "Junction is stopping")
+            }
+            connections.removeAll()
+        }
+        webhooks?.shutdown()
+    }
+
+    // MARK: Connections
+
+    private func opened(_ socket: WebSocketConnection) {
+        connections[socket.id] = RTMClientConnection(socket: socket)
+    }
+
+    private func closed(_ socket: WebSocketConnection, code: UInt16) {
+        guard let connection = connections.removeValue(forKey: socket.id) else { return }
+        // Closing the WebSocket ends the session, as session_stop does.
+        terminate(connection, cause: code == WebSocketCloseCode.abnormal ? .connectionError : .terminatedByClient)
+    }
+
+    /// Sessions whose client has been silent for `ping_timeout` end with CONN_ERROR.
+    private func sweepSilent() {
+        let limit = config.pingTimeout.nanoseconds
+        let now = DispatchTime.now().uptimeNanoseconds
+        for connection in connections.values where now &- connection.lastSeen.uptimeNanoseconds > limit {
+            logger.info("RTM client silent past ping_timeout", metadata: ["session": "\(connection.session?.id ?? "-")"])
+            terminate(connection, cause: .connectionError)
+            connections[connection.socket.id] = nil
+            connection.socket.close(code: WebSocketCloseCode.normal, reason: "ping timeout")
+        }
+    }
+
+    // MARK: Messages
+
+    private func received(_ batch: [(WebSocketConnection, WebSocketMessage)]) {
+        for (socket, frame) in batch {
+            guard let connection = connections[socket.id] else { continue }
+            connection.lastSeen = .now()
+            let message: RTMMessage
+            do {
+                message = try RTMMessage.decode(frame.payload)
+            } catch {
+                refuse(connection, error.message, inReplyTo: nil)
+                continue
+            }
+            handle(message, on: connection)
+        }
+    }
+
+    /// Answers a message Junction will not act on with an `error`; the session lives on.
+    func refuse(_ connection: RTMClientConnection, _ why: String, inReplyTo type: String?, clientID: String? = nil, sessionID: String? = nil) {
+        malformed.increment()
+        logger.info("RTM message refused", metadata: ["reason": "\(why)", "type": "\(type ?? "-")"])
+        connection.send(.error(why, inReplyTo: type), clientID: clientID, sessionID: sessionID)
+    }
+
+    private func handle(_ message: RTMMessage, on connection: RTMClientConnection) {
+        if let session = connection.session, session.id != message.sessionID || session.clientID != message.clientID {
+            return refuse(connection, "this connection carries session '\(session.id)' of client '\(session.clientID)'", inReplyTo: message.type)
+        }
+        switch message.request {
+        case .ping:
+            connection.send(.pong, clientID: message.clientID, sessionID: message.sessionID)
+        case .sessionStart(let sdp, let webhookURL, _):
+            startSession(message, sdp: sdp, webhookURL: webhookURL, on: connection)
+        case .sessionStop:
+            guard connection.session != nil else { return refuse(connection, "no session was started on this connection", inReplyTo: message.type) }
+            terminate(connection, cause: .terminatedByClient)
+        case .candidate:
+            // ICE-lite: the peer's addresses come from its connectivity checks; trickled candidates need no action.
+            guard connection.session != nil else { return refuse(connection, "no session was started on this connection", inReplyTo: message.type) }
+        case .sdpUpdate:
+            refuse(connection, "renegotiation is not supported: start a new session for a new offer", inReplyTo: message.type)
+        case .supervisorJoin, .recordingStart, .recordingStop:
+            refuse(connection, "\(message.type) is not available on this server yet", inReplyTo: message.type)
+        }
+    }
+}
