@@ -4,6 +4,7 @@ import Junction
 import JunctionRTC
 import Logging
 import Metrics
+import Synchronization
 
 /// The process's WebRTC sessions and their open channels, shared by the
 /// signaling endpoints (`POST /rtc/offer`, RTM sessions), the `datachannel`
@@ -25,6 +26,19 @@ public final class DataChannelHub: LifecycleService, @unchecked Sendable {
     /// What a source hears: every message of every channel with its label.
     typealias Subscriber = @Sendable (_ message: DataChannelMessage, _ entry: Entry) -> Void
 
+    /// Which way a tapped message went.
+    public enum TapDirection: Sendable {
+        /// From the peer.
+        case received
+        /// To the peer (a sink sent it).
+        case sent
+    }
+
+    /// What a tap hears: every message of one session's channels, both ways,
+    /// with the channel's label. Called on the connection's or the sink's
+    /// queue; hop off it for anything slow.
+    public typealias Tap = @Sendable (_ direction: TapDirection, _ label: String, _ message: DataChannelMessage) -> Void
+
     let config: RTCSectionConfig
     let logger: Logger
     private let certificate: DTLSCertificate
@@ -39,6 +53,9 @@ public final class DataChannelHub: LifecycleService, @unchecked Sendable {
     private var opened: [String] = []
     private var lowWaiters: [ObjectIdentifier: [(threshold: Int, run: @Sendable () -> Void)]] = [:]
     private var nextToken = 0
+    private var taps: [String: [Int: Tap]] = [:]
+    /// Whether any tap exists: the send path looks no further when not.
+    private let tapping = Atomic<Int>(0)
     private var lastBadOfferLog: UInt64 = 0
 
     private let sessionsOpen = Gauge(label: "junction_rtc_sessions_open")
@@ -218,7 +235,10 @@ public final class DataChannelHub: LifecycleService, @unchecked Sendable {
         }
         channel.onMessage = { [weak self] message in
             guard let self else { return }
-            let subs = lock.withLock { subscribers[entry.channel.label].map { Array($0.values) } ?? [] }
+            let (subs, sessionTaps) = lock.withLock {
+                (subscribers[entry.channel.label].map { Array($0.values) } ?? [], taps[entry.session].map { Array($0.values) } ?? [])
+            }
+            for tap in sessionTaps { tap(.received, entry.channel.label, message) }
             if subs.isEmpty {
                 unrouted.increment()
                 return
@@ -242,6 +262,57 @@ public final class DataChannelHub: LifecycleService, @unchecked Sendable {
         lock.withLock {
             channels.values.filter { $0.channel.label == label && (session == nil || $0.session == session) }
         }
+    }
+
+    // MARK: Taps
+
+    /// Hears every message of `session`'s channels, both ways (RTM
+    /// recordings and supervisors); returns the token for ``untap(session:token:)``.
+    ///
+    /// ```swift
+    /// let token = hub.tap(session: "s-1") { direction, label, message in record(direction, label, message) }
+    /// ```
+    public func tap(session: String, _ tap: @escaping Tap) -> Int {
+        lock.withLock {
+            nextToken += 1
+            taps[session, default: [:]][nextToken] = tap
+            tapping.add(1, ordering: .relaxed)
+            return nextToken
+        }
+    }
+
+    /// Removes a tap; unknown tokens are ignored.
+    public func untap(session: String, token: Int) {
+        lock.withLock {
+            guard taps[session]?.removeValue(forKey: token) != nil else { return }
+            if taps[session]?.isEmpty == true { taps[session] = nil }
+            tapping.subtract(1, ordering: .relaxed)
+        }
+    }
+
+    /// A sink sent `message` on `channel`: the taps of its session hear it.
+    func noteSent(_ message: DataChannelMessage, on channel: DataChannel) {
+        guard tapping.load(ordering: .relaxed) > 0 else { return }
+        let (label, sessionTaps) = lock.withLock { () -> (String, [Tap]) in
+            guard let entry = channels[ObjectIdentifier(channel)] else { return ("", []) }
+            return (entry.channel.label, taps[entry.session].map { Array($0.values) } ?? [])
+        }
+        for tap in sessionTaps { tap(.sent, label, message) }
+    }
+
+    /// Sends `message` on every open channel labelled `label` of `session`
+    /// (an RTM supervisor's copy); `false` when none took it. Not tapped.
+    public func send(_ message: DataChannelMessage, label: String, session: String) -> Bool {
+        var sent = false
+        for entry in channels(label: label, session: session) where entry.channel.readyState == .open {
+            do {
+                try entry.channel.send(message)
+                sent = true
+            } catch {
+                logger.debug("data channel send failed", metadata: ["label": "\(label)", "session": "\(session)", "error": "\(error)"])
+            }
+        }
+        return sent
     }
 
     // MARK: Sources

@@ -71,6 +71,7 @@ public final class DataChannelSink: ReportingSink, @unchecked Sendable {
             for channel in targets {
                 do {
                     try channel.send(payload)
+                    hub.noteSent(payload, on: channel)
                     sent = true
                 } catch {
                     logger.debug("data channel send failed", metadata: ["label": "\(channel.label)", "error": "\(error)"])

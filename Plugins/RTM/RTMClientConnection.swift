@@ -16,8 +16,21 @@ final class RTMClientConnection {
         let id: String
         let clientID: String
         let webhookURL: String?
+        /// The session a supervisor session watches.
+        var monitoring: String?
         let startedAt = Date()
         var state: RTMSessionState = .setup
+        /// The hub tap of a recording or of a supervisor's copies.
+        var tap: Int?
+        var recording: Recording?
+    }
+
+    /// A running recording.
+    struct Recording {
+        let id: String
+        let writer: RTMRecordingWriter
+        let uploadURL: String
+        let webhookURL: String?
     }
 
     init(socket: WebSocketConnection) {

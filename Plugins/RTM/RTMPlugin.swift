@@ -11,9 +11,11 @@ public enum RTMPlugin {
             "rtm", config: RTMConfig.self,
             doc: "RTM sessions over WebSocket: session_start with an SDP offer, state messages, ping/pong, session_stop."
         ) { config, services in
+            // The registry's lock is not reentrant: what the server needs is fetched first.
             let listener = services.shared(HTTPListener.self) { HTTPListener(services: services) }
+            let recordings = ComponentContext.resolve(path: config.recordings, against: services.baseDirectory)
             _ = services.shared(RTMServer.self) {
-                RTMServer(config: config, services: services, listener: listener, logger: Logger(label: "junction.rtm"))
+                RTMServer(config: config, services: services, listener: listener, recordings: recordings, logger: Logger(label: "junction.rtm"))
             }
         }
     }

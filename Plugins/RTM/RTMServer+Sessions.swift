@@ -22,6 +22,11 @@ extension RTMServer {
         connection.session = RTMClientConnection.Session(id: message.sessionID, clientID: message.clientID, webhookURL: webhookURL)
         liveSessions.record(table.count)
         connection.send(.sessionState(.setup, cause: nil))
+        answer(message, sdp: sdp, on: connection)
+    }
+
+    /// The peer connection for the connection's new session, and the answer in `sdp_update`.
+    func answer(_ message: RTMMessage, sdp: RTMSessionDescription, on connection: RTMClientConnection) {
         guard let hub else { return terminate(connection, cause: .serviceShutdown) }
         let socketID = connection.socket.id
         let pc: PeerConnection
@@ -40,7 +45,9 @@ extension RTMServer {
             return terminate(connection, cause: error == .full ? .serviceShutdown : .sdpError)
         }
         connection.send(.sdpUpdate(RTMSessionDescription(type: "answer", sdp: pc.answer.sdp)))
-        logger.info("RTM session started", metadata: ["client": "\(message.clientID)", "session": "\(message.sessionID)"])
+        logger.info("RTM session started", metadata: [
+            "client": "\(message.clientID)", "session": "\(message.sessionID)", "monitoring": "\(connection.session?.monitoring ?? "-")",
+        ])
     }
 
     private func peerConnection(_ socketID: UInt64, _ state: PeerConnection.State) {
@@ -60,24 +67,37 @@ extension RTMServer {
         }
     }
 
-    /// Ends the connection's session (if it has a live one): SHUTDOWN, the
-    /// peer connection closed, TERMINATED with `cause`, and the
-    /// `session_finished` webhook. The WebSocket stays open.
+    /// Ends the connection's session (if it has a live one): SHUTDOWN, its
+    /// recording stopped and uploaded, the peer connection closed, its
+    /// supervisors ended (AGENT_SESSION_TERM), TERMINATED with `cause`, and
+    /// the `session_finished` (or `supervisor_session_finished`) webhook.
+    /// The WebSocket stays open.
     func terminate(_ connection: RTMClientConnection, cause: RTMTerminationCause) {
         guard var session = connection.session, session.state.isLive else { return }
         table.move(session.id, to: .shutdown)
         session.state = .shutdown
         connection.session = session
         connection.send(.sessionState(.shutdown, cause: nil))
+        stopRecording(connection)
+        if let token = connection.session?.tap { hub?.untap(session: session.id, token: token) }
+        connection.session?.tap = nil
         hub?.close(session: session.id)
-        table.end(session.id)
+        let supervisors = table.end(session.id)
+        session = connection.session ?? session
         session.state = .terminated
         connection.session = session
         liveSessions.record(table.count)
         connection.send(.sessionState(.terminated, cause: cause))
         logger.info("RTM session ended", metadata: ["client": "\(session.clientID)", "session": "\(session.id)", "cause": "\(cause.rawValue)"])
+        endSupervisors(supervisors)
+        if let agent = session.monitoring, let monitored = self.connection(ofSession: agent) { untapIfIdle(monitored) }
         if let url = session.webhookURL {
-            post(.sessionFinished(sessionID: session.id, clientID: session.clientID, cause: cause, startedAt: session.startedAt, stoppedAt: Date()), to: url)
+            let event: RTMWebhookEvent = if let agent = session.monitoring {
+                .supervisorSessionFinished(sessionID: session.id, clientID: session.clientID, monitoredSession: agent, cause: cause, startedAt: session.startedAt, stoppedAt: Date())
+            } else {
+                .sessionFinished(sessionID: session.id, clientID: session.clientID, cause: cause, startedAt: session.startedAt, stoppedAt: Date())
+            }
+            post(event, to: url)
         }
     }
 

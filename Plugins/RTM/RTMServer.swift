@@ -32,18 +32,25 @@ final class RTMServer: LifecycleService, @unchecked Sendable {
     var connections: [UInt64: RTMClientConnection] = [:]
     var hub: DataChannelHub?
     var webhooks: HTTPClient?
+    var uploader: HTTPUpload?
+    /// Where recording files wait for their upload.
+    let recordingsDirectory: String
     private var sweep: (any DispatchSourceTimer)?
 
     let malformed = Counter(label: "junction_rtm_malformed_messages_total")
     let sessionsTotal = Counter(label: "junction_rtm_sessions_total")
     let refusedSessions = Counter(label: "junction_rtm_refused_sessions_total")
     let liveSessions = Gauge(label: "junction_rtm_sessions_live")
+    let recordings = Counter(label: "junction_rtm_recordings_total")
+    let uploadFailures = Counter(label: "junction_rtm_upload_failures_total")
+    let missedCopies = Counter(label: "junction_rtm_supervisor_missed_copies_total")
 
-    init(config: RTMConfig, services: ServiceRegistry, listener: HTTPListener, logger: Logger) {
+    init(config: RTMConfig, services: ServiceRegistry, listener: HTTPListener, recordings: String, logger: Logger) {
         self.config = config
         self.services = services
         self.logger = logger
         table = RTMSessionTable(maxSupervisors: config.maxSupervisors)
+        recordingsDirectory = recordings
         endpoint = WebSocketEndpoint(path: config.path, maxMessageSize: config.maxMessage.bytes)
         listener.mount(webSocket: endpoint)
     }
@@ -57,6 +64,7 @@ final class RTMServer: LifecycleService, @unchecked Sendable {
         queue.sync {
             self.hub = hub
             self.webhooks = webhooks
+            uploader = HTTPUpload(client: webhooks)
         }
         endpoint.setHandlers(
             onOpen: { [weak self] socket in
@@ -158,8 +166,13 @@ final class RTMServer: LifecycleService, @unchecked Sendable {
             guard connection.session != nil else { return refuse(connection, "no session was started on this connection", inReplyTo: message.type) }
         case .sdpUpdate:
             refuse(connection, "renegotiation is not supported: start a new session for a new offer", inReplyTo: message.type)
-        case .supervisorJoin, .recordingStart, .recordingStop:
-            refuse(connection, "\(message.type) is not available on this server yet", inReplyTo: message.type)
+        case .supervisorJoin(let sdp, let monitored, let webhookURL):
+            joinSupervisor(message, sdp: sdp, monitored: monitored, webhookURL: webhookURL, on: connection)
+        case .recordingStart(let uploadURL, let webhookURL):
+            startRecording(message, uploadURL: uploadURL, webhookURL: webhookURL, on: connection)
+        case .recordingStop:
+            guard connection.session?.recording != nil else { return refuse(connection, "no recording is running", inReplyTo: message.type) }
+            stopRecording(connection)
         }
     }
 }

@@ -27,6 +27,7 @@ rtm:
   path: /rtm
   allowed_urls: ["http://127.0.0.1:${HOOK_PORT}/hooks/"]
   ping_timeout: 2s
+  max_supervisors: 1
 sources:
   chat_in: { type: datachannel, label: chat }
 sinks:
@@ -37,12 +38,21 @@ routes:
 
 
 class Hooks(http.server.BaseHTTPRequestHandler):
+    """Webhooks (POST, JSON) and uploads (PUT; paths ending in /fail answer 503)."""
     received = []
+    uploads = []
 
     def do_POST(self):
         body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
         Hooks.received.append((self.path, json.loads(body)))
         self.send_response(200)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def do_PUT(self):
+        body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        Hooks.uploads.append((self.path, body))
+        self.send_response(503 if self.path.endswith("/fail") else 200)
         self.send_header("Content-Length", "0")
         self.end_headers()
 
@@ -217,5 +227,132 @@ def test_a_silent_client_is_ended_after_the_ping_timeout(rtm):
                     terminated = message
             assert terminated["data"]["termination_cause"] == "CONN_ERROR"
             await pc.close()
+
+    run(go())
+
+
+async def hook(path, status=None, timeout=10):
+    """The body of the first webhook POSTed to `path` (with that `status`, when given)."""
+    for _ in range(int(timeout / 0.05)):
+        for got, body in Hooks.received:
+            if got == path and status in (None, body["status"]):
+                return body
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"no webhook at {path}; got {Hooks.received}")
+
+
+def test_recording_is_uploaded_with_both_directions_and_reported(rtm):
+    async def go():
+        client, session = "client-5", "s5"
+        async with websockets.connect(rtm["ws"]) as ws:
+            pc, chat, _ = await start_session(ws, client, session)
+            await ws.send(envelope("recording_start", client, session, {"upload_url": rtm["hooks"] + "upload/ok", "webhook_url": rtm["hooks"] + "r5"}))
+            started, _ = await next_of(ws, "recording_state")
+            assert started["data"]["state"] == "STARTED"
+            recording_id = started["data"]["recording_id"]
+            inbox = Inbox(chat)
+            for i in range(5):
+                chat.send(f"rec{i}")
+            chat.send(b"\x00\x01binary")
+            assert [await inbox.get() for _ in range(6)][-1] == b"\x00\x01binary"
+            await ws.send(envelope("recording_stop", client, session))
+            stopped, _ = await next_of(ws, "recording_state")
+            assert stopped["data"] == {"recording_id": recording_id, "state": "STOPPED"}
+            ready = await hook("/hooks/r5")
+            assert ready["status"] == "upload_ready" and ready["rec_id"] == recording_id and ready["client_id"] == client
+            path, body = next(u for u in Hooks.uploads if u[0] == "/hooks/upload/ok")
+            assert ready["recording_file_size_bytes"] == len(body)
+            lines = [json.loads(line) for line in body.decode().splitlines()]
+            assert lines[0]["format"] == "junction-rtm-recording/1" and lines[0]["recording_id"] == recording_id
+            messages = lines[1:]
+            assert [m["data"] for m in messages if m["direction"] == "in" and m["kind"] == "text"] == [f"rec{i}" for i in range(5)]
+            assert [m["data"] for m in messages if m["direction"] == "out" and m["kind"] == "text"] == [f"rec{i}" for i in range(5)]
+            assert [m["data"] for m in messages if m["kind"] == "binary"] == ["AAFiaW5hcnk="] * 2
+            assert all(m["label"] == "chat" for m in messages)
+            # A second recording_stop has nothing to stop.
+            await ws.send(envelope("recording_stop", client, session))
+            error, _ = await next_of(ws, "error")
+            assert error["data"]["in_reply_to"] == "recording_stop"
+            await ws.send(envelope("session_stop", client, session))
+            await pc.close()
+
+    run(go())
+
+
+def test_a_session_ending_while_recording_uploads_and_a_refused_upload_is_reported(rtm):
+    async def go():
+        client, session = "client-6", "s6"
+        async with websockets.connect(rtm["ws"]) as ws:
+            pc, chat, _ = await start_session(ws, client, session, webhook_url=rtm["hooks"] + "s6")
+            await ws.send(envelope("recording_start", client, session, {"upload_url": "https://elsewhere.example/put"}))
+            error, _ = await next_of(ws, "error")
+            assert "upload_url" in error["data"]["message"]
+            await ws.send(envelope("recording_start", client, session, {"upload_url": rtm["hooks"] + "upload/fail"}))
+            started, _ = await next_of(ws, "recording_state")
+            chat.send("last words")
+            await asyncio.sleep(0.3)
+            await ws.send(envelope("session_stop", client, session))
+            states = []
+            while "FAILED" not in states:
+                message = json.loads(await asyncio.wait_for(ws.recv(), 20))
+                if message["type"] == "recording_state":
+                    states.append(message["data"]["state"])
+            assert states == ["STOPPED", "FAILED"]
+            failed = await hook("/hooks/s6", "upload_failed")
+            finished = await hook("/hooks/s6", "session_finished")
+            assert finished["termination_cause"] == "TERM_BY_CLIENT"
+            assert failed["status"] == "upload_failed" and failed["upload_status_code"] == 503 and failed["rec_id"] == started["data"]["recording_id"]
+            await pc.close()
+
+    run(go())
+
+
+def test_a_supervisor_gets_copies_and_ends_with_its_agent(rtm):
+    async def go():
+        async with websockets.connect(rtm["ws"]) as agent_ws, websockets.connect(rtm["ws"]) as sup_ws, websockets.connect(rtm["ws"]) as extra_ws:
+            # No live session to watch.
+            pc0 = RTCPeerConnection()
+            pc0.createDataChannel("chat")
+            await pc0.setLocalDescription(await pc0.createOffer())
+            await extra_ws.send(envelope("supervisor_join_session", "sup-x", "v-x", {"sdp": {"type": "offer", "sdp": pc0.localDescription.sdp}, "session_id_to_monitor": "nobody"}))
+            refused, _ = await next_of(extra_ws, "session_state")
+            assert refused["data"] == {"state": "TERMINATED", "termination_cause": "NO_ACTIVE_AGENT"}
+
+            agent_pc, agent_chat, _ = await start_session(agent_ws, "client-7", "s7")
+            sup_pc = RTCPeerConnection()
+            sup_chat = sup_pc.createDataChannel("chat")
+            await sup_pc.setLocalDescription(await sup_pc.createOffer())
+            await sup_ws.send(envelope("supervisor_join_session", "sup-1", "v7", {
+                "sdp": {"type": "offer", "sdp": sup_pc.localDescription.sdp}, "session_id_to_monitor": "s7", "webhook_url": rtm["hooks"] + "v7"}))
+            answer, _ = await next_of(sup_ws, "sdp_update")
+            await sup_pc.setRemoteDescription(RTCSessionDescription(sdp=answer["data"]["sdp"]["sdp"], type="answer"))
+            await wait_open(sup_chat)
+            active, _ = await next_of(sup_ws, "session_state")
+            while active["data"]["state"] != "ACTIVE":
+                active, _ = await next_of(sup_ws, "session_state")
+            # max_supervisors is 1 here.
+            await extra_ws.send(envelope("supervisor_join_session", "sup-2", "v7b", {"sdp": {"type": "offer", "sdp": pc0.localDescription.sdp}, "session_id_to_monitor": "s7"}))
+            refused, _ = await next_of(extra_ws, "session_state")
+            assert refused["data"]["termination_cause"] == "MAX_SUPERVISORS_PER_AGENT"
+
+            copies = Inbox(sup_chat)
+            agent_inbox = Inbox(agent_chat)
+            for i in range(3):
+                agent_chat.send(f"watch{i}")
+            assert [await agent_inbox.get() for _ in range(3)] == [f"watch{i}" for i in range(3)]
+            got = [await copies.get() for _ in range(6)]  # what the agent sent, and the echo it got
+            assert sorted(got) == sorted([f"watch{i}" for i in range(3)] * 2)
+
+            await agent_ws.send(envelope("session_stop", "client-7", "s7"))
+            ended = None
+            while ended is None:
+                message, _ = await next_of(sup_ws, "session_state")
+                if message["data"]["state"] == "TERMINATED":
+                    ended = message
+            assert ended["data"]["termination_cause"] == "AGENT_SESSION_TERM"
+            finished = await hook("/hooks/v7")
+            assert finished["status"] == "supervisor_session_finished" and finished["session_id_to_monitor"] == "s7"
+            for pc in (pc0, agent_pc, sup_pc):
+                await pc.close()
 
     run(go())

@@ -45,6 +45,7 @@ public struct GraphBuilder: Sendable {
         var graph = Graph()
         let dir = (file as NSString).deletingLastPathComponent
         graph.baseDirectory = dir.isEmpty ? "." : dir
+        services.baseDirectory = graph.baseDirectory
         build(expanded, session: session, into: &graph)
         session.reportUnknownKeys()
         let all = session.sortedDiagnostics()

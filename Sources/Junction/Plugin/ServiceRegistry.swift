@@ -10,8 +10,20 @@ public final class ServiceRegistry: @unchecked Sendable {
     private let lock = NSLock()
     private var services: [ObjectIdentifier: any Sendable] = [:]
     private var lifecycle: [any LifecycleService] = []
+    private var base = "."
 
     public init() {}
+
+    /// The directory of the routes.yaml being loaded: where relative paths
+    /// in plugin sections start (set before the sections are read).
+    ///
+    /// ```swift
+    /// let dir = ComponentContext.resolve(path: config.recordings, against: services.baseDirectory)
+    /// ```
+    public var baseDirectory: String {
+        get { lock.withLock { base } }
+        set { lock.withLock { base = newValue } }
+    }
 
     /// The shared instance of `type`, created by `make` on first use.
     public func shared<T: Sendable>(_ type: T.Type, make: () throws -> T) rethrows -> T {
