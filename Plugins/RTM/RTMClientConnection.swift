@@ -33,14 +33,24 @@ final class RTMClientConnection {
         let webhookURL: String?
     }
 
-    init(socket: WebSocketConnection) {
+    /// Hears every session_state and recording_state sent (the `rtm_events` sources).
+    let published: (RTMEvent, _ clientID: String, _ sessionID: String, _ bytes: [UInt8]) -> Void
+
+    init(socket: WebSocketConnection, published: @escaping (RTMEvent, String, String, [UInt8]) -> Void) {
         self.socket = socket
+        self.published = published
         lastSeen = .now()
     }
 
     /// Sends one server message in the session's envelope (or with the ids given).
     func send(_ event: RTMEvent, clientID: String? = nil, sessionID: String? = nil) {
-        let bytes = event.encoded(clientID: clientID ?? session?.clientID ?? "", sessionID: sessionID ?? session?.id ?? "")
+        let client = clientID ?? session?.clientID ?? ""
+        let id = sessionID ?? session?.id ?? ""
+        let bytes = event.encoded(clientID: client, sessionID: id)
         _ = socket.send(WebSocketMessage(text: String(decoding: bytes, as: UTF8.self)))
+        switch event {
+        case .sessionState, .recordingState: published(event, client, id, bytes)
+        default: break
+        }
     }
 }

@@ -18,5 +18,11 @@ public enum RTMPlugin {
                 RTMServer(config: config, services: services, listener: listener, recordings: recordings, logger: Logger(label: "junction.rtm"))
             }
         }
+        registry.registerSource("rtm_events", config: RTMEventsConfig.self, doc: "RTM session and recording events (session_state, recording_state) as JSON messages.") { config, context in
+            guard let server = context.services.existing(RTMServer.self) else {
+                throw ConfigDiagnostic("rtm_events needs the rtm: section (the RTM endpoint whose events it reads)")
+            }
+            return RTMEventsSource(config: config, server: server, context: context)
+        }
     }
 }

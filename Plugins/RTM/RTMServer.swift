@@ -6,6 +6,7 @@ import JunctionNet
 import JunctionRTC
 import Logging
 import Metrics
+import Synchronization
 
 /// The RTM endpoint (seed 003) on the shared listener: clients open a
 /// WebSocket on `rtm.path` and drive sessions whose peer connections are the
@@ -36,6 +37,7 @@ final class RTMServer: LifecycleService, @unchecked Sendable {
     /// Where recording files wait for their upload.
     let recordingsDirectory: String
     private var sweep: (any DispatchSourceTimer)?
+    private let listeners = Mutex<(next: Int, all: [Int: @Sendable (Message) -> Void])>((0, [:]))
 
     let malformed = Counter(label: "junction_rtm_malformed_messages_total")
     let sessionsTotal = Counter(label: "junction_rtm_sessions_total")
@@ -104,7 +106,41 @@ final class RTMServer: LifecycleService, @unchecked Sendable {
     // MARK: Connections
 
     private func opened(_ socket: WebSocketConnection) {
-        connections[socket.id] = RTMClientConnection(socket: socket)
+        connections[socket.id] = RTMClientConnection(socket: socket) { [weak self] event, clientID, sessionID, bytes in
+            self?.publish(event, clientID: clientID, sessionID: sessionID, bytes: bytes)
+        }
+    }
+
+    // MARK: Events for rtm_events sources
+
+    /// Calls `listener` with every session and recording event; returns the token for ``unlisten(_:)``.
+    func listen(_ listener: @escaping @Sendable (Message) -> Void) -> Int {
+        listeners.withLock { state in
+            state.next += 1
+            state.all[state.next] = listener
+            return state.next
+        }
+    }
+
+    func unlisten(_ token: Int) {
+        listeners.withLock { _ = $0.all.removeValue(forKey: token) }
+    }
+
+    private func publish(_ event: RTMEvent, clientID: String, sessionID: String, bytes: [UInt8]) {
+        let all = listeners.withLock { Array($0.all.values) }
+        guard !all.isEmpty else { return }
+        var metadata = ["type": event.type, "session_id": sessionID, "client_id": clientID]
+        switch event {
+        case .sessionState(let state, let cause):
+            metadata["state"] = state.rawValue
+            if let cause { metadata["termination_cause"] = cause.rawValue }
+        case .recordingState(let id, let state):
+            metadata["state"] = state.rawValue
+            metadata["recording_id"] = id
+        default: break
+        }
+        let message = Message(payload: bytes, kind: .text, metadata: metadata)
+        for listener in all { listener(message) }
     }
 
     private func closed(_ socket: WebSocketConnection, code: UInt16) {

@@ -30,10 +30,13 @@ rtm:
   max_supervisors: 1
 sources:
   chat_in: { type: datachannel, label: chat }
+  events: { type: rtm_events }
 sinks:
   chat_out: { type: datachannel, label: chat }
+  events_out: { type: file, path: "${EVENTS}" }
 routes:
   - { from: chat_in, to: chat_out }
+  - { from: events, to: events_out }
 """
 
 
@@ -68,11 +71,12 @@ def rtm(junction_bin, tmp_path_factory):
     cfg = tmp_path_factory.mktemp("rtm") / "routes.yaml"
     cfg.write_text(CONFIG)
     log = open(cfg.parent / "junction.log", "w+")
+    events = cfg.parent / "events.jsonl"
     proc = subprocess.Popen([junction_bin, "run", str(cfg)],
-                            env=dict(os.environ, PORT=str(port), HOOK_PORT=str(hooks.server_port)), stderr=log)
+                            env=dict(os.environ, PORT=str(port), HOOK_PORT=str(hooks.server_port), EVENTS=str(events)), stderr=log)
     base = f"http://127.0.0.1:{port}"
     wait_healthy(base, proc)
-    yield {"base": base, "ws": f"ws://127.0.0.1:{port}/rtm", "hooks": f"http://127.0.0.1:{hooks.server_port}/hooks/"}
+    yield {"base": base, "ws": f"ws://127.0.0.1:{port}/rtm", "hooks": f"http://127.0.0.1:{hooks.server_port}/hooks/", "events": events}
     proc.terminate()
     proc.wait(timeout=15)
     hooks.shutdown()
@@ -144,6 +148,14 @@ def test_session_lifecycle_route_and_stop(rtm):
         assert path == "/hooks/s1"
         assert body["status"] == "session_finished" and body["termination_cause"] == "TERM_BY_CLIENT"
         assert body["session_id"] == session and body["client_id"] == client
+        # The same state changes reached the rtm_events route.
+        for _ in range(100):
+            seen = [json.loads(line) for line in rtm["events"].read_text().splitlines()] if rtm["events"].exists() else []
+            mine = [e["data"]["state"] for e in seen if e["session_id"] == session]
+            if "TERMINATED" in mine:
+                break
+            await asyncio.sleep(0.05)
+        assert mine == ["SETUP", "ACTIVE", "SHUTDOWN", "TERMINATED"]
 
     run(go())
 
