@@ -54,6 +54,7 @@ final class RTMServer: LifecycleService, @unchecked Sendable {
         table = RTMSessionTable(maxSupervisors: config.maxSupervisors)
         recordingsDirectory = recordings
         endpoint = WebSocketEndpoint(path: config.path, maxMessageSize: config.maxMessage.bytes)
+        endpoint.requireBearerToken(config.token)
         listener.mount(webSocket: endpoint)
     }
 

@@ -14,8 +14,12 @@ extension HTTPServiceLoop {
     func onConfirmUpgrade(wsi: OpaquePointer, input: UnsafeMutableRawPointer?) -> Int32 {
         let upgrade = input.map { String(cString: $0.assumingMemoryBound(to: CChar.self)) } ?? ""
         let path = headerReader.value(wsi, WSI_TOKEN_GET_URI) ?? ""
-        guard upgrade.lowercased() == "websocket", webSocketRouter.endpoint(path) != nil else {
+        guard upgrade.lowercased() == "websocket", let endpoint = webSocketRouter.endpoint(path) else {
             logger.debug("refusing protocol upgrade", metadata: ["upgrade": "\(upgrade)", "path": "\(path)"])
+            return -1
+        }
+        guard endpoint.authorizes(headerReader.value(wsi, WSI_TOKEN_HTTP_AUTHORIZATION)) else {
+            logger.info("refusing a WebSocket without the bearer token", metadata: ["path": "\(path)", "remote": "\(WebSocketSession.peerAddress(wsi))"])
             return -1
         }
         return 0

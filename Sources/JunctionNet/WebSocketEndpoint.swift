@@ -51,6 +51,7 @@ public final class WebSocketEndpoint: Sendable {
         var onOpen: OpenHandler?
         var onMessages: MessagesHandler?
         var onClose: CloseHandler?
+        var bearerToken: [UInt8]?
     }
 
     /// An endpoint for `path`; `paused: true` keeps new connections unread
@@ -77,6 +78,25 @@ public final class WebSocketEndpoint: Sendable {
             s.onMessages = onMessages
             s.onClose = onClose
         }
+    }
+
+    /// Refuses upgrades that do not carry `Authorization: Bearer <token>`
+    /// (compared in constant time); `nil` accepts every client.
+    ///
+    /// ```swift
+    /// endpoint.requireBearerToken(config.token)
+    /// ```
+    public func requireBearerToken(_ token: String?) {
+        state.withLock { $0.bearerToken = token.map { Array($0.utf8) } }
+    }
+
+    /// Whether an upgrade with this `Authorization` header value may proceed.
+    func authorizes(_ authorization: String?) -> Bool {
+        guard let expected = state.withLock({ $0.bearerToken }) else { return true }
+        guard let authorization, authorization.count > 7, authorization.prefix(7).lowercased() == "bearer " else { return false }
+        let given = Array(authorization.utf8.dropFirst(7))
+        guard given.count == expected.count else { return false }
+        return zip(given, expected).reduce(UInt8(0)) { $0 | ($1.0 ^ $1.1) } == 0
     }
 
     /// The open connections.

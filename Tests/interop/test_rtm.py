@@ -28,6 +28,7 @@ rtm:
   allowed_urls: ["http://127.0.0.1:${HOOK_PORT}/hooks/"]
   ping_timeout: 2s
   max_supervisors: 1
+  token: rtm-test-token
 sources:
   chat_in: { type: datachannel, label: chat }
   events: { type: rtm_events }
@@ -38,6 +39,9 @@ routes:
   - { from: chat_in, to: chat_out }
   - { from: events, to: events_out }
 """
+
+
+AUTH = {"Authorization": "Bearer rtm-test-token"}
 
 
 class Hooks(http.server.BaseHTTPRequestHandler):
@@ -120,7 +124,7 @@ def test_session_lifecycle_route_and_stop(rtm):
 
     async def go():
         client, session = "client-1", str(uuid.uuid4())
-        async with websockets.connect(rtm["ws"]) as ws:
+        async with websockets.connect(rtm["ws"], additional_headers=AUTH) as ws:
             pc, chat, states = await start_session(ws, client, session, webhook_url=rtm["hooks"] + "s1")
             assert states == ["SETUP", "ACTIVE"]
             # The session's channel is the route's datachannel source and sink: it echoes.
@@ -162,7 +166,7 @@ def test_session_lifecycle_route_and_stop(rtm):
 
 def test_one_live_session_per_client(rtm):
     async def go():
-        async with websockets.connect(rtm["ws"]) as first, websockets.connect(rtm["ws"]) as second:
+        async with websockets.connect(rtm["ws"], additional_headers=AUTH) as first, websockets.connect(rtm["ws"], additional_headers=AUTH) as second:
             pc, _, states = await start_session(first, "client-2", "s-first")
             assert states[-1] == "ACTIVE"
             offer_pc = RTCPeerConnection()
@@ -193,7 +197,7 @@ def test_one_live_session_per_client(rtm):
 
 def test_disallowed_urls_and_malformed_messages_get_errors_and_the_session_lives_on(rtm):
     async def go():
-        async with websockets.connect(rtm["ws"]) as ws:
+        async with websockets.connect(rtm["ws"], additional_headers=AUTH) as ws:
             before = metric(rtm["base"], "junction_rtm_malformed_messages_total")
             pc = RTCPeerConnection()
             pc.createDataChannel("chat")
@@ -228,7 +232,7 @@ def test_disallowed_urls_and_malformed_messages_get_errors_and_the_session_lives
 
 def test_a_silent_client_is_ended_after_the_ping_timeout(rtm):
     async def go():
-        async with websockets.connect(rtm["ws"], ping_interval=None) as ws:
+        async with websockets.connect(rtm["ws"], additional_headers=AUTH, ping_interval=None) as ws:
             pc, _, states = await start_session(ws, "client-4", "s4")
             assert states[-1] == "ACTIVE"
             # No RTM ping for longer than ping_timeout (2 s).
@@ -256,7 +260,7 @@ async def hook(path, status=None, timeout=10):
 def test_recording_is_uploaded_with_both_directions_and_reported(rtm):
     async def go():
         client, session = "client-5", "s5"
-        async with websockets.connect(rtm["ws"]) as ws:
+        async with websockets.connect(rtm["ws"], additional_headers=AUTH) as ws:
             pc, chat, _ = await start_session(ws, client, session)
             await ws.send(envelope("recording_start", client, session, {"upload_url": rtm["hooks"] + "upload/ok", "webhook_url": rtm["hooks"] + "r5"}))
             started, _ = await next_of(ws, "recording_state")
@@ -294,7 +298,7 @@ def test_recording_is_uploaded_with_both_directions_and_reported(rtm):
 def test_a_session_ending_while_recording_uploads_and_a_refused_upload_is_reported(rtm):
     async def go():
         client, session = "client-6", "s6"
-        async with websockets.connect(rtm["ws"]) as ws:
+        async with websockets.connect(rtm["ws"], additional_headers=AUTH) as ws:
             pc, chat, _ = await start_session(ws, client, session, webhook_url=rtm["hooks"] + "s6")
             await ws.send(envelope("recording_start", client, session, {"upload_url": "https://elsewhere.example/put"}))
             error, _ = await next_of(ws, "error")
@@ -321,7 +325,7 @@ def test_a_session_ending_while_recording_uploads_and_a_refused_upload_is_report
 
 def test_a_supervisor_gets_copies_and_ends_with_its_agent(rtm):
     async def go():
-        async with websockets.connect(rtm["ws"]) as agent_ws, websockets.connect(rtm["ws"]) as sup_ws, websockets.connect(rtm["ws"]) as extra_ws:
+        async with websockets.connect(rtm["ws"], additional_headers=AUTH) as agent_ws, websockets.connect(rtm["ws"], additional_headers=AUTH) as sup_ws, websockets.connect(rtm["ws"], additional_headers=AUTH) as extra_ws:
             # No live session to watch.
             pc0 = RTCPeerConnection()
             pc0.createDataChannel("chat")
@@ -366,5 +370,18 @@ def test_a_supervisor_gets_copies_and_ends_with_its_agent(rtm):
             assert finished["status"] == "supervisor_session_finished" and finished["session_id_to_monitor"] == "s7"
             for pc in (pc0, agent_pc, sup_pc):
                 await pc.close()
+
+    run(go())
+
+
+def test_the_bearer_token_is_required(rtm):
+    async def go():
+        for headers in ({}, {"Authorization": "Bearer wrong-token-x"}, {"Authorization": "Basic cnRtLXRlc3QtdG9rZW4="}):
+            with pytest.raises((websockets.exceptions.InvalidStatus, websockets.exceptions.InvalidHandshake, ConnectionError)):
+                async with websockets.connect(rtm["ws"], additional_headers=headers, open_timeout=5) as ws:
+                    await ws.recv()
+        async with websockets.connect(rtm["ws"], additional_headers={"authorization": "bearer rtm-test-token"}) as ws:
+            await ws.send(envelope("ping", "c", "s"))
+            await next_of(ws, "pong")
 
     run(go())
