@@ -119,10 +119,64 @@ routes:
   - { from: bulk_in, to: bulk_out }
 """
 
+RTM_CONFIG = CONFIG + """rtm:
+  path: /rtm
+"""
+
+# session_start over a WebSocket from the page: the answer arrives as
+# sdp_update, the session goes SETUP -> ACTIVE, its channel echoes through the
+# route, and session_stop ends it with TERM_BY_CLIENT.
+RTM_PAGE_SCRIPT = """
+const done = arguments[arguments.length - 1];
+(async () => {
+  const results = {states: []};
+  const ws = new WebSocket("ws://" + location.host + "/rtm");
+  const inbox = [];
+  let wake = null;
+  ws.onmessage = (e) => { inbox.push(JSON.parse(e.data)); if (wake) { wake(); wake = null; } };
+  await new Promise((ok, fail) => { ws.onopen = ok; ws.onerror = () => fail(new Error("websocket failed")); });
+  const next = async (type) => {
+    for (;;) {
+      const i = inbox.findIndex((m) => m.type === type);
+      if (i >= 0) return inbox.splice(i, 1)[0];
+      await new Promise((ok, fail) => { wake = ok; setTimeout(() => fail(new Error("no " + type)), 20000); });
+    }
+  };
+  const send = (type, data) => ws.send(JSON.stringify({type, client_id: "browser-1", session_id: "browser-session", data: data || {}}));
+  const pc = new RTCPeerConnection();
+  const chat = pc.createDataChannel("chat");
+  await pc.setLocalDescription(await pc.createOffer());
+  pc.onicecandidate = (e) => { if (e.candidate) send("candidate", {candidate: e.candidate.toJSON()}); };
+  send("session_start", {sdp: {type: "offer", sdp: pc.localDescription.sdp}});
+  const answer = await next("sdp_update");
+  await pc.setRemoteDescription(answer.data.sdp);
+  await new Promise((ok, fail) => { chat.onopen = ok; setTimeout(() => fail(new Error("chat did not open")), 20000); });
+  results.states.push((await next("session_state")).data.state);
+  results.states.push((await next("session_state")).data.state);
+  const echoes = [];
+  for (let i = 0; i < 10; i++) {
+    const got = new Promise((ok) => { chat.onmessage = (e) => ok(e.data); });
+    chat.send("rtm " + i);
+    echoes.push(await got);
+  }
+  results.echoes = echoes;
+  send("ping");
+  results.pong = (await next("pong")).type;
+  send("session_stop");
+  results.states.push((await next("session_state")).data.state);
+  const last = await next("session_state");
+  results.states.push(last.data.state);
+  results.cause = last.data.termination_cause;
+  pc.close();
+  ws.close();
+  return results;
+})().then(done, (e) => done({error: String(e)}));
+"""
+
 NAMESPACE_SETUP = "ip link set lo up && ip link add v0 type veth peer name v1 && ip addr add 10.99.0.1/24 dev v0 && ip link set v0 up && ip link set v1 up"
 
 
-def inside_namespace(junction_bin, config_path, mdns_hidden):
+def inside_namespace(junction_bin, config_path, mdns_hidden, script="PAGE_SCRIPT"):
     """Runs in the namespace: starts Junction, drives Chromium, prints the page's results as JSON."""
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
@@ -141,7 +195,7 @@ def inside_namespace(junction_bin, config_path, mdns_hidden):
         try:
             driver.set_script_timeout(120)
             driver.get(base + "/health")  # same origin as /rtc/offer
-            results = driver.execute_async_script(PAGE_SCRIPT, mdns_hidden)
+            results = driver.execute_async_script(globals()[script], mdns_hidden)
         finally:
             driver.quit()
     finally:
@@ -153,20 +207,34 @@ def inside_namespace(junction_bin, config_path, mdns_hidden):
     print(json.dumps(results))
 
 
-@pytest.mark.parametrize("mdns_hidden", [False, True], ids=["host-candidates", "mdns-candidates"])
-def test_chromium_echo_and_five_megabytes(junction_bin, tmp_path, mdns_hidden):
+def run_in_namespace(junction_bin, tmp_path, config_text, mdns_hidden, script):
+    """Junction and Chromium in a fresh network namespace; the page's results."""
     config = tmp_path / "routes.yaml"
-    config.write_text(CONFIG)
+    config.write_text(config_text)
     here = os.path.dirname(os.path.abspath(__file__))
     code = (f"import sys; sys.path.insert(0, {here!r}); import test_chromium; "
-            f"test_chromium.inside_namespace({junction_bin!r}, {str(config)!r}, {mdns_hidden!r})")
+            f"test_chromium.inside_namespace({junction_bin!r}, {str(config)!r}, {mdns_hidden!r}, {script!r})")
     run = subprocess.run(["unshare", "-n", "sh", "-c", NAMESPACE_SETUP + ' && exec "$0" -c "$1"', sys.executable, code],
                          capture_output=True, text=True, timeout=240)
     assert run.returncode == 0, run.stderr[-4000:]
     results = json.loads(run.stdout.strip().splitlines()[-1])
     assert "error" not in results, json.dumps(results)
+    return results
+
+
+@pytest.mark.parametrize("mdns_hidden", [False, True], ids=["host-candidates", "mdns-candidates"])
+def test_chromium_echo_and_five_megabytes(junction_bin, tmp_path, mdns_hidden):
+    results = run_in_namespace(junction_bin, tmp_path, CONFIG, mdns_hidden, "PAGE_SCRIPT")
     assert results["maxMessageSize"] == 262144
     assert results["connectionState"] == "connected"
     assert results["echoes"] == [f"echo {i}" for i in range(100)]
     assert results["received"] == 5 * 1024 * 1024
     assert results["checksumMatches"]
+
+
+def test_chromium_rtm_session_over_websocket(junction_bin, tmp_path):
+    results = run_in_namespace(junction_bin, tmp_path, RTM_CONFIG, False, "RTM_PAGE_SCRIPT")
+    assert results["states"] == ["SETUP", "ACTIVE", "SHUTDOWN", "TERMINATED"]
+    assert results["cause"] == "TERM_BY_CLIENT"
+    assert results["echoes"] == [f"rtm {i}" for i in range(10)]
+    assert results["pong"] == "pong"
