@@ -187,6 +187,13 @@ final class RTMServer: LifecycleService, @unchecked Sendable {
     }
 
     private func handle(_ message: RTMMessage, on connection: RTMClientConnection) {
+        // After a session ended, the connection may start another one.
+        if connection.session?.state == .terminated {
+            switch message.request {
+            case .sessionStart, .supervisorJoin: connection.session = nil
+            default: break
+            }
+        }
         if let session = connection.session, session.id != message.sessionID || session.clientID != message.clientID {
             return refuse(connection, "this connection carries session '\(session.id)' of client '\(session.clientID)'", inReplyTo: message.type)
         }

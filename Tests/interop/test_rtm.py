@@ -144,6 +144,11 @@ def test_session_lifecycle_route_and_stop(rtm):
             terminated, _ = await next_of(ws, "session_state")
             assert terminated["data"] == {"state": "TERMINATED", "termination_cause": "TERM_BY_CLIENT"}
             await pc.close()
+            # The same WebSocket may start the client's next session.
+            pc2, chat2, states2 = await start_session(ws, client, session + "-next")
+            assert states2 == ["SETUP", "ACTIVE"]
+            await ws.send(envelope("session_stop", client, session + "-next"))
+            await pc2.close()
         for _ in range(100):
             if Hooks.received:
                 break
