@@ -141,15 +141,18 @@ JR=$(median "${J_RATE[@]}"); AR=$(median "${A_RATE[@]}")
 J50=$(median "${J_P50[@]}"); A50=$(median "${A_P50[@]}")
 J99=$(median "${J_P99[@]}"); A99=$(median "${A_P99[@]}")
 RATIO=$(python3 -c "print('%.2f' % ($JR / $AR))")
+ROUND_RATIOS=$(python3 -c "j='${J_RATE[*]}'.split(); a='${A_RATE[*]}'.split(); print(' '.join('%.2f' % (float(x) / float(y)) for x, y in zip(j, a)))")
 verdict() { python3 -c "print('met' if $1 else '**missed**')"; }
 V_RATE=$(verdict "$JR >= 10 * $AR")
 V_P50=$(verdict "$J50 < $A50"); V_P99=$(verdict "$J99 < $A99")
+wins() { python3 -c "j='$1'.split(); a='$2'.split(); print(sum(float(x) < float(y) for x, y in zip(j, a)))"; }
+W50=$(wins "${J_P50[*]}" "${A_P50[*]}"); W99=$(wins "${J_P99[*]}" "${A_P99[*]}")
 V_MEM=$(verdict "$J_PERCONN <= 50")
 LOAD_PEAK=$(printf '%s\n' "${J_LCPU[@]}" "${A_LCPU[@]}" | sort -g | tail -1)
 LOAD_VERDICT=$(python3 -c "print('not the bottleneck' if $LOAD_PEAK < 90 else '**possibly the bottleneck** (over 90% of a core)')")
 CPU=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')
 NPROC=$(nproc)
-LWS=$(pkg-config --modversion libwebsockets)
+LWS=$(pkg-config --modversion libwebsockets | sed 's/-$//')
 WSV=$("$PY" -c 'import websockets; print(websockets.__version__)')
 PYV=$("$PY" -c 'import platform; print(platform.python_version())')
 
@@ -165,8 +168,8 @@ every message from /in awaited into every /out client. Throughput and latency al
 | measurement | Junction | Python websockets | Junction vs Python | target |
 |---|---:|---:|---:|---:|
 | throughput, ${SIZE}-byte messages/s to one consumer | $JR | $AR | ${RATIO}× | ≥ 10× ($V_RATE) |
-| one-way latency p50 at $RATE msg/s (ms) | $J50 | $A50 | | below Python ($V_P50) |
-| one-way latency p99 at $RATE msg/s (ms) | $J99 | $A99 | | below Python ($V_P99) |
+| one-way latency p50 at $RATE msg/s (ms) | $J50 | $A50 | lower in $W50 of $ROUNDS rounds | below Python ($V_P50) |
+| one-way latency p99 at $RATE msg/s (ms) | $J99 | $A99 | lower in $W99 of $ROUNDS rounds | below Python ($V_P99) |
 | RSS per idle connection, $IDLE connections (KB) | $J_PERCONN | $A_PERCONN | | ≤ 50 KB ($V_MEM) |
 
 Method:
@@ -183,7 +186,7 @@ Method:
   relay Junction ${J_RCPU[*]}, Python ${A_RCPU[*]}. The load program is single-threaded and peaks at ${LOAD_PEAK}% of its core, so it is
   $LOAD_VERDICT; on $NPROC cores it does take CPU that a multi-threaded relay (Junction) could otherwise use, which the single-threaded Python relay cannot.
 
-Every round: throughput msg/s Junction ${J_RATE[*]}, Python ${A_RATE[*]}; p50 ms Junction ${J_P50[*]}, Python ${A_P50[*]};
+Every round: throughput msg/s Junction ${J_RATE[*]}, Python ${A_RATE[*]} (Junction ÷ Python ${ROUND_RATIOS}); p50 ms Junction ${J_P50[*]}, Python ${A_P50[*]};
 p99 ms Junction ${J_P99[*]}, Python ${A_P99[*]}.
 Idle RSS: Junction $J_RSS0 → $J_RSS1 kB, Python $A_RSS0 → $A_RSS1 kB. Junction peak RSS over the throughput and latency rounds: $((J_PEAK / 1024)) MiB.
 R
