@@ -20,8 +20,10 @@
  *       time), prints "ready COUNT" once all are established, then keeps
  *       them open and idle until SIGTERM/SIGINT.
  *
- * Message layout: byte 0 'S' (sync) or 'D' (data), then the sequence number
- * and the send time in ns as two little-endian uint64s, padded to SIZE.
+ * Message layout: byte 0 'S' (sync) or 'D' (data), then the sequence number,
+ * the send time in ns and this run's random id as three little-endian
+ * uint64s, padded to SIZE. Messages of another run (still queued in a relay
+ * when that run's connections closed) are counted as stale and ignored.
  * Before measuring, the producer sends a sync message every 100 ms until the
  * consumer has one, so both relays are known to route /in to /out.
  */
@@ -59,7 +61,7 @@ static volatile sig_atomic_t stop;
 static int failed;
 
 static uint64_t sent, received;        /* data messages */
-static uint64_t out_of_order;
+static uint64_t out_of_order, stale, run_id;
 static uint64_t expected_seq;
 static int sync_seen;
 static uint64_t t_start_ns;            /* of the run (after sync) */
@@ -216,15 +218,18 @@ static int write_message(struct lws *wsi, char kind, uint64_t seq) {
 	p[0] = (unsigned char)kind;
 	memcpy(p + 1, &seq, 8);
 	memcpy(p + 9, &t, 8);
+	memcpy(p + 17, &run_id, 8);
 	return lws_write(wsi, p, size, LWS_WRITE_BINARY) < (int)size ? -1 : 0;
 }
 
 static void on_message(const unsigned char *p, size_t len) {
-	if (len < 17) { fail("short message"); return; }
-	if (p[0] == 'S') { sync_seen = 1; return; }
-	uint64_t seq, t;
+	if (len < 25) { fail("short message"); return; }
+	uint64_t seq, t, id;
 	memcpy(&seq, p + 1, 8);
 	memcpy(&t, p + 9, 8);
+	memcpy(&id, p + 17, 8);
+	if (id != run_id) { stale++; return; }
+	if (p[0] == 'S') { sync_seen = 1; return; }
 	uint64_t now = now_ns();
 	received++;
 	last_progress_ns = now;
@@ -356,9 +361,14 @@ int main(int argc, char **argv) {
 	} else if (!strcmp(argv[1], "latency") && argc == 7) {
 		mode = LATENCY; seconds = atof(argv[4]); rate = atol(argv[5]); size = (size_t)atol(argv[6]);
 	} else if (!strcmp(argv[1], "idle") && argc == 6) {
-		mode = IDLE; idle_path = argv[4]; idle_count = atol(argv[5]); size = 17;
+		mode = IDLE; idle_path = argv[4]; idle_count = atol(argv[5]); size = 25;
 	} else usage();
-	if (size < 17 || size > MAX_SIZE) { fprintf(stderr, "wsload: SIZE must be within 17…%d\n", MAX_SIZE); return 2; }
+	if (size < 25 || size > MAX_SIZE) { fprintf(stderr, "wsload: SIZE must be within 25…%d\n", MAX_SIZE); return 2; }
+	{
+		struct timespec ts;
+		clock_gettime(CLOCK_REALTIME, &ts);
+		run_id = ((uint64_t)ts.tv_nsec << 20) ^ (uint64_t)ts.tv_sec ^ ((uint64_t)getpid() << 40);
+	}
 	if (mode == LATENCY) {
 		total_to_send = (uint64_t)(seconds * rate) + WARMUP_MSGS;
 		latencies = calloc(total_to_send, sizeof *latencies);
@@ -401,9 +411,9 @@ int main(int argc, char **argv) {
 		double secs = (t_measure_end_ns - t_measure_start_ns) / 1e9;
 		uint64_t n = count_at_measure_end - count_at_measure_start;
 		double cpu = cpu_seconds(&ru_end) - cpu_seconds(&ru_start);
-		printf("msgs=%llu seconds=%.3f rate=%.0f cpu=%.0f%% sent=%llu received=%llu out_of_order=%llu window=%ld size=%zu\n",
+		printf("msgs=%llu seconds=%.3f rate=%.0f cpu=%.0f%% sent=%llu received=%llu out_of_order=%llu stale=%llu window=%ld size=%zu\n",
 		       (unsigned long long)n, secs, n / secs, 100.0 * cpu / secs, (unsigned long long)sent,
-		       (unsigned long long)received, (unsigned long long)out_of_order, window_msgs, size);
+		       (unsigned long long)received, (unsigned long long)out_of_order, (unsigned long long)stale, window_msgs, size);
 		if (out_of_order) rc = 1;
 	} else if (!failed && mode == LATENCY) {
 		uint64_t *v = malloc(total_to_send * sizeof *v), n = 0, lost = 0;
@@ -415,9 +425,9 @@ int main(int argc, char **argv) {
 		double secs = (now_ns() - t_start_ns) / 1e9;
 		(void)secs;
 		double cpu = cpu_seconds(&ru_end);
-		printf("p50_ms=%.3f p99_ms=%.3f max_ms=%.3f count=%llu lost=%llu out_of_order=%llu rate=%ld cpu_total_s=%.2f\n",
+		printf("p50_ms=%.3f p99_ms=%.3f max_ms=%.3f count=%llu lost=%llu out_of_order=%llu stale=%llu rate=%ld cpu_total_s=%.2f\n",
 		       v[(n - 1) * 50 / 100] / 1e6, v[(n - 1) * 99 / 100] / 1e6, v[n - 1] / 1e6,
-		       (unsigned long long)n, (unsigned long long)lost, (unsigned long long)out_of_order, rate, cpu);
+		       (unsigned long long)n, (unsigned long long)lost, (unsigned long long)out_of_order, (unsigned long long)stale, rate, cpu);
 		if (lost || out_of_order) rc = 1;
 	} else if (mode == IDLE) {
 		fprintf(stderr, "wsload: idle: %ld established, %ld closed\n", idle_established, idle_closed);
