@@ -53,6 +53,7 @@ public final class DataChannelHub: LifecycleService, @unchecked Sendable {
     private var opened: [String] = []
     private var lowWaiters: [ObjectIdentifier: [(threshold: Int, run: @Sendable () -> Void)]] = [:]
     private var nextToken = 0
+    private var stopping = false
     private var taps: [String: [Int: Tap]] = [:]
     /// Whether any tap exists: the send path looks no further when not.
     private let tapping = Atomic<Int>(0)
@@ -209,8 +210,14 @@ public final class DataChannelHub: LifecycleService, @unchecked Sendable {
 
     /// Shutdown (after the sinks drained): every session is closed, so peers
     /// see their channels close instead of waiting for a timeout.
+    /// Whether ``stop()`` has begun: sessions closing now close because Junction stops.
+    public var isStopping: Bool { lock.withLock { stopping } }
+
     public func stop() {
-        let all = lock.withLock { Array(sessions.values) }
+        let all = lock.withLock { () -> [PeerConnection] in
+            stopping = true
+            return Array(sessions.values)
+        }
         all.forEach { $0.close() }
         // Twice: the close runs on each connection's queue and queues the SCTP ABORT there.
         for _ in 0..<2 { all.forEach { $0.queue.sync {} } }

@@ -60,8 +60,9 @@ extension RTMServer {
         case .failed:
             terminate(connection, cause: .peerConnectionFailed)
         case .closed:
-            // The client closed its peer connection (or it timed out) while the WebSocket stayed.
-            terminate(connection, cause: .terminatedByClient)
+            // Junction stopping closes every peer connection; otherwise the
+            // client closed its own while the WebSocket stayed.
+            terminate(connection, cause: hub?.isStopping == true ? .serviceShutdown : .terminatedByClient)
         case .new, .connecting, .disconnected:
             break
         }

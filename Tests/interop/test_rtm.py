@@ -390,3 +390,32 @@ def test_the_bearer_token_is_required(rtm):
             await next_of(ws, "pong")
 
     run(go())
+
+
+def test_junction_stopping_ends_sessions_with_service_shutdown(junction_bin, tmp_path):
+    # No rtc: section and no datachannel components: the hub is made when the RTM endpoint starts.
+    port = free_port()
+    cfg = tmp_path / "routes.yaml"
+    cfg.write_text(f"listen: 127.0.0.1:{port}\nrtm: {{path: /rtm}}\n")
+    proc = subprocess.Popen([junction_bin, "run", str(cfg)], stderr=subprocess.DEVNULL)
+    try:
+        wait_healthy(f"http://127.0.0.1:{port}", proc)
+
+        async def go():
+            async with websockets.connect(f"ws://127.0.0.1:{port}/rtm") as ws:
+                pc, _, states = await start_session(ws, "client-8", "s8")
+                assert states[-1] == "ACTIVE"
+                proc.terminate()
+                ended = None
+                while ended is None:
+                    message, _ = await next_of(ws, "session_state")
+                    if message["data"]["state"] == "TERMINATED":
+                        ended = message
+                assert ended["data"]["termination_cause"] == "SERVICE_SHUTDOWN"
+                await pc.close()
+
+        run(go())
+        assert proc.wait(timeout=20) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
