@@ -428,14 +428,15 @@ struct HTTPClientTests {
         try await Task.sleep(for: .milliseconds(300))
         let receivedBeforeBulk = task.receivedBytes
         gate.set(true)
-        // The server writes everything now; the paused client reads none of it.
-        try await Task.sleep(for: .seconds(2))
+        // The server writes everything now; the paused client reads none of it,
+        // so the bytes pile up unread in its socket (waited for, not slept for:
+        // a loaded machine may take a while to write them).
+        let piledUp = await eventually(timeout: 20) { Self.unreadBytes(fromPort: server.port) > 16 * 1024 }
+        #expect(piledUp, "the server's bytes wait unread in the client socket (\(Self.unreadBytes(fromPort: server.port)) bytes)")
         let whilePaused = progress.get().count
         #expect(whilePaused == 1, "no line is delivered while paused")
         #expect(done.get() == nil)
         #expect(task.receivedBytes == receivedBeforeBulk, "curl reads nothing while paused")
-        let unread = Self.unreadBytes(fromPort: server.port)
-        #expect(unread > 16 * 1024, "the server's bytes wait unread in the client socket (\(unread) bytes)")
         try await Task.sleep(for: .seconds(1))
         #expect(progress.get().count == whilePaused)
         #expect(task.receivedBytes == receivedBeforeBulk)
