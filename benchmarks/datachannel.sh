@@ -35,16 +35,9 @@ BIN=$PWD/.build/release/junction
 BUILD="release build"
 swift build -c release --product junction >&2
 
-WORK=$(mktemp -d)
-PIDS=()
-cleanup() {
-  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
-  for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null || true; done
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
-
 source benchmarks/lib.sh
+make_work_dir
+
 JPORT=$(free_port)
 APORT=$(free_port)
 JBASE=http://127.0.0.1:$JPORT

@@ -6,6 +6,22 @@ free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",
 # The median of the numbers given as arguments.
 median() { printf '%s\n' "$@" | sort -g | awk '{v[NR]=$1} END {print (NR % 2) ? v[(NR+1)/2] : (v[NR/2] + v[NR/2+1]) / 2}'; }
 
+# Makes the run's work directory WORK (under PARENT, default /tmp) and the
+# PIDS list; on exit every pid in PIDS is stopped and waited for, an nginx
+# started in WORK is stopped, and WORK is removed.
+make_work_dir() { # [PARENT]
+  WORK=$(mktemp -d ${1:+-p "$1"})
+  PIDS=()
+  trap cleanup_work_dir EXIT
+}
+cleanup_work_dir() {
+  local p
+  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
+  for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null || true; done
+  [ -f "$WORK/nginx.pid" ] && kill "$(cat "$WORK/nginx.pid")" 2>/dev/null || true
+  rm -rf "$WORK"
+}
+
 # Installs the Debian packages named (command:package pairs) whose command is missing.
 ensure_tools() { # wrk:wrk nginx:nginx-light …
   local missing=() pair

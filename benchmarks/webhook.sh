@@ -26,14 +26,7 @@ scripts/bootstrap.sh --with-venv
 PY=.venv/bin/python
 
 swift build -c release --product junction >&2
-WORK=$(mktemp -d -p "${BENCH_DIR:-$PWD/.build}")
-PIDS=()
-cleanup() {
-  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
-  [ -f "$WORK/nginx.pid" ] && kill "$(cat "$WORK/nginx.pid")" 2>/dev/null || true
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
+make_work_dir "${BENCH_DIR:-$PWD/.build}"
 
 JPORT=$(free_port)
 APORT=$(free_port)

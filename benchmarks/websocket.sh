@@ -40,14 +40,7 @@ ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 
 swift build -c release --product junction >&2
 LOADAVG=$(cut -d' ' -f1-3 /proc/loadavg)
-WORK=$(mktemp -d)
-PIDS=()
-cleanup() {
-  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
-  for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null || true; done
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
+make_work_dir
 
 cc -O2 -Wall -o "$WORK/wsload" benchmarks/websocket/wsload.c $(pkg-config --cflags --libs libwebsockets)
 LOAD=$WORK/wsload

@@ -20,14 +20,7 @@ source benchmarks/lib.sh
 ensure_tools wrk:wrk nginx:nginx-light
 
 swift build -c release --product junction >&2
-WORK=$(mktemp -d)
-PIDS=()
-cleanup() {
-  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
-  [ -f "$WORK/nginx.pid" ] && kill "$(cat "$WORK/nginx.pid")" 2>/dev/null || true
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
+make_work_dir
 
 JPORT=$(free_port)
 NPORT=$(free_port)

@@ -6,27 +6,40 @@ import JunctionRTC
 /// Session lifecycle: SETUP on `session_start`, ACTIVE when the peer
 /// connection is up, SHUTDOWN and TERMINATED (with the cause) when it ends.
 extension RTMServer {
-    func startSession(_ message: RTMMessage, sdp: RTMSessionDescription, webhookURL: String?, on connection: RTMClientConnection) {
+    /// `session_start` (`monitoring` nil) or `supervisor_join_session`: the
+    /// checks, the table's admission (or the refusal's cause in a
+    /// TERMINATED state), SETUP, then the peer connection and its answer.
+    func begin(_ message: RTMMessage, sdp: RTMSessionDescription, webhookURL: String?, monitoring: String?, on connection: RTMClientConnection) {
         guard connection.session == nil else {
             return refuse(connection, "a session was already started on this connection", inReplyTo: message.type)
         }
         if let webhookURL, let why = config.urlPolicy.check(webhookURL, field: "webhook_url") {
             return refuse(connection, why, inReplyTo: message.type, clientID: message.clientID, sessionID: message.sessionID)
         }
-        if let cause = table.startClient(clientID: message.clientID, sessionID: message.sessionID) {
+        let refusal = if let monitoring {
+            table.joinSupervisor(clientID: message.clientID, sessionID: message.sessionID, monitoring: monitoring)
+        } else {
+            table.startClient(clientID: message.clientID, sessionID: message.sessionID)
+        }
+        if let cause = refusal {
             refusedSessions.increment()
-            logger.info("RTM session refused", metadata: ["client": "\(message.clientID)", "session": "\(message.sessionID)", "cause": "\(cause.rawValue)"])
+            logger.info("RTM session refused", metadata: [
+                "client": "\(message.clientID)", "session": "\(message.sessionID)", "monitoring": "\(monitoring ?? "-")", "cause": "\(cause.rawValue)",
+            ])
             return connection.send(.sessionState(.terminated, cause: cause), clientID: message.clientID, sessionID: message.sessionID)
         }
         sessionsTotal.increment()
-        connection.session = RTMClientConnection.Session(id: message.sessionID, clientID: message.clientID, webhookURL: webhookURL)
+        var session = RTMClientConnection.Session(id: message.sessionID, clientID: message.clientID, webhookURL: webhookURL)
+        session.monitoring = monitoring
+        connection.session = session
         liveSessions.record(table.count)
         connection.send(.sessionState(.setup, cause: nil))
+        if let monitoring { watch(monitoring) }
         answer(message, sdp: sdp, on: connection)
     }
 
     /// The peer connection for the connection's new session, and the answer in `sdp_update`.
-    func answer(_ message: RTMMessage, sdp: RTMSessionDescription, on connection: RTMClientConnection) {
+    private func answer(_ message: RTMMessage, sdp: RTMSessionDescription, on connection: RTMClientConnection) {
         guard let hub else { return terminate(connection, cause: .serviceShutdown) }
         let socketID = connection.socket.id
         let pc: PeerConnection

@@ -12,29 +12,11 @@ import JunctionRTC
 /// bufferedAmount at the cap) or that has no channel of that label misses
 /// the copy, which is counted; the monitored session is never held up.
 extension RTMServer {
-    func joinSupervisor(_ message: RTMMessage, sdp: RTMSessionDescription, monitored: String, webhookURL: String?, on connection: RTMClientConnection) {
-        guard connection.session == nil else {
-            return refuse(connection, "a session was already started on this connection", inReplyTo: message.type)
-        }
-        if let webhookURL, let why = config.urlPolicy.check(webhookURL, field: "webhook_url") {
-            return refuse(connection, why, inReplyTo: message.type, clientID: message.clientID, sessionID: message.sessionID)
-        }
-        if let cause = table.joinSupervisor(clientID: message.clientID, sessionID: message.sessionID, monitoring: monitored) {
-            refusedSessions.increment()
-            logger.info("RTM supervisor refused", metadata: ["client": "\(message.clientID)", "monitoring": "\(monitored)", "cause": "\(cause.rawValue)"])
-            return connection.send(.sessionState(.terminated, cause: cause), clientID: message.clientID, sessionID: message.sessionID)
-        }
-        var session = RTMClientConnection.Session(id: message.sessionID, clientID: message.clientID, webhookURL: webhookURL)
-        session.monitoring = monitored
-        connection.session = session
-        sessionsTotal.increment()
-        liveSessions.record(table.count)
-        connection.send(.sessionState(.setup, cause: nil))
-        // The monitored session's traffic reaches `tapped`, which copies it here.
-        if let agent = self.connection(ofSession: monitored), agent.session?.tap == nil, let hub {
-            agent.session?.tap = hub.tap(session: monitored, tapHandler(socketID: agent.socket.id))
-        }
-        answer(message, sdp: sdp, on: connection)
+    /// Taps the monitored session (unless its recording already does), so
+    /// its traffic reaches `tapped`, which copies it to the supervisors.
+    func watch(_ monitored: String) {
+        guard let agent = connection(ofSession: monitored), agent.session?.tap == nil, let hub else { return }
+        agent.session?.tap = hub.tap(session: monitored, tapHandler(socketID: agent.socket.id))
     }
 
     /// Sends a copy of a monitored session's message to each of its supervisors.

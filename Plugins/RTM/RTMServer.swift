@@ -201,7 +201,7 @@ final class RTMServer: LifecycleService, @unchecked Sendable {
         case .ping:
             connection.send(.pong, clientID: message.clientID, sessionID: message.sessionID)
         case .sessionStart(let sdp, let webhookURL, _):
-            startSession(message, sdp: sdp, webhookURL: webhookURL, on: connection)
+            begin(message, sdp: sdp, webhookURL: webhookURL, monitoring: nil, on: connection)
         case .sessionStop:
             guard connection.session != nil else { return refuse(connection, "no session was started on this connection", inReplyTo: message.type) }
             terminate(connection, cause: .terminatedByClient)
@@ -211,7 +211,7 @@ final class RTMServer: LifecycleService, @unchecked Sendable {
         case .sdpUpdate:
             refuse(connection, "renegotiation is not supported: start a new session for a new offer", inReplyTo: message.type)
         case .supervisorJoin(let sdp, let monitored, let webhookURL):
-            joinSupervisor(message, sdp: sdp, monitored: monitored, webhookURL: webhookURL, on: connection)
+            begin(message, sdp: sdp, webhookURL: webhookURL, monitoring: monitored, on: connection)
         case .recordingStart(let uploadURL, let webhookURL):
             startRecording(message, uploadURL: uploadURL, webhookURL: webhookURL, on: connection)
         case .recordingStop:

@@ -134,7 +134,8 @@ extension JSONValue: Equatable {
 }
 
 extension JSONValue: CustomStringConvertible {
-    /// Compact JSON text (integers up to 2^53 without a fraction), for logs and test messages.
+    /// Compact JSON text (integers up to 2^53 without a fraction): for logs,
+    /// and for small documents Junction writes itself (RTM messages, recording lines).
     public var description: String {
         var out = ""
         write(to: &out)

@@ -134,7 +134,7 @@ extension HTTPServiceLoop {
         if let contentLength {
             if lws_add_http_header_content_length(wsi, lws_filepos_t(contentLength), &p, end) != 0 { return false }
         } else if conn.usesChunking && Self.allowsBody(status) {
-            if !addHeader(wsi, "transfer-encoding", "chunked", &p, end) { return false }
+            if !headerWriter.add(wsi, "transfer-encoding", "chunked", &p, end) { return false }
         }
         for (name, value) in headers {
             let isConnection = HTTPHeaders.equalsIgnoringASCIICase("connection", name)
@@ -147,38 +147,18 @@ extension HTTPServiceLoop {
                 logger.warning("dropping invalid response header", metadata: ["header": "\(name)"])
                 continue
             }
-            if !addHeader(wsi, name, value, &p, end) { return false }
+            if !headerWriter.add(wsi, name, value, &p, end) { return false }
         }
         if conn.closeAfter || conn.clientWantsClose || (conn.http10 && !conn.http10KeepAlive) {
-            if !addHeader(wsi, "connection", "close", &p, end) { return false }
+            if !headerWriter.add(wsi, "connection", "close", &p, end) { return false }
             conn.closeAfter = true
         } else if conn.http10 {
-            if !addHeader(wsi, "connection", "keep-alive", &p, end) { return false }
+            if !headerWriter.add(wsi, "connection", "keep-alive", &p, end) { return false }
         }
         if lws_finalize_http_header(wsi, &p, end) != 0 { return false }
         guard let written = p else { return false }
         out.count = written - out.payload
         return true
-    }
-
-    /// `name: value` through `lws_add_http_header_by_name` (which wants
-    /// "name:" as a C string), built in one reused scratch buffer.
-    private func addHeader(
-        _ wsi: OpaquePointer, _ name: String, _ value: String,
-        _ p: inout UnsafeMutablePointer<UInt8>?, _ end: UnsafeMutablePointer<UInt8>
-    ) -> Bool {
-        headerScratch.removeAll(keepingCapacity: true)
-        headerScratch.append(contentsOf: name.utf8)
-        headerScratch.append(UInt8(ascii: ":"))
-        headerScratch.append(0)
-        let valueStart = headerScratch.count
-        headerScratch.append(contentsOf: value.utf8)
-        let length = Int32(headerScratch.count - valueStart)
-        headerScratch.append(0)
-        return headerScratch.withUnsafeBufferPointer { buffer in
-            guard let base = buffer.baseAddress else { return false }
-            return lws_add_http_header_by_name(wsi, base, base + valueStart, length, &p, end) == 0
-        }
     }
 
     static func validStatus(_ status: Int) -> Int {

@@ -50,8 +50,7 @@ final class HTTPServiceLoop: @unchecked Sendable {
     var drainBuffer: [HTTPCommand] = []
     var dispatchBatch: [(HTTPHandler, HTTPRequest, HTTPResponder)] = []
     let writeBuffer = LWSWriteBuffer()
-    /// `name:\0value\0` for one `lws_add_http_header_by_name` call, reused.
-    var headerScratch: [UInt8] = []
+    var headerWriter = LWSHeaderWriter()
     let headerReader: LWSHeaderReader
     private var sweeper: UnsafeMutablePointer<junction_sul>?
     private var contextPointer: OpaquePointer?

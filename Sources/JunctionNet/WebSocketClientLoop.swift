@@ -46,7 +46,7 @@ final class WebSocketClientLoop: @unchecked Sendable {
     private var received: [WebSocketMessage] = []
     private var drainBuffer: [HTTPCommand] = []
     private let writeBuffer = LWSWriteBuffer()
-    private var headerScratch: [UInt8] = []
+    private var headerWriter = LWSHeaderWriter()
 
     // C memory that lives as long as the loop.
     private let protocols: UnsafeMutablePointer<lws_protocols>
@@ -333,19 +333,7 @@ final class WebSocketClientLoop: @unchecked Sendable {
         guard let start = p.pointee else { return -1 }
         let end = start + room
         for (name, value) in config.headers {
-            headerScratch.removeAll(keepingCapacity: true)
-            headerScratch.append(contentsOf: name.utf8)
-            headerScratch.append(UInt8(ascii: ":"))
-            headerScratch.append(0)
-            let valueStart = headerScratch.count
-            headerScratch.append(contentsOf: value.utf8)
-            let length = Int32(headerScratch.count - valueStart)
-            headerScratch.append(0)
-            let ok = headerScratch.withUnsafeBufferPointer { buffer -> Bool in
-                guard let base = buffer.baseAddress else { return false }
-                return lws_add_http_header_by_name(wsi, base, base + valueStart, length, p, end) == 0
-            }
-            if !ok { return -1 }
+            if !headerWriter.add(wsi, name, value, &p.pointee, end) { return -1 }
         }
         return 0
     }

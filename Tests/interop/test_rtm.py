@@ -100,6 +100,14 @@ async def next_of(ws, kind, timeout=20):
         skipped.append(message)
 
 
+async def terminated(ws, timeout=20):
+    """The next session_state TERMINATED (earlier states are skipped)."""
+    while True:
+        message, _ = await next_of(ws, "session_state", timeout)
+        if message["data"]["state"] == "TERMINATED":
+            return message
+
+
 async def start_session(ws, client, session, webhook_url=None):
     """session_start with an aiortc offer; returns (pc, chat channel, states seen until ACTIVE)."""
     pc = RTCPeerConnection()
@@ -220,12 +228,8 @@ def test_disallowed_urls_and_malformed_messages_get_errors_and_the_session_lives
             await ws.send(envelope("session_start", "client-3", "s3-bad", {"sdp": {"type": "offer", "sdp": "v=0\r\nnonsense\r\n"}}))
             state, skipped = await next_of(ws, "session_state")
             assert state["data"]["state"] == "SETUP"
-            terminated = None
-            while terminated is None:
-                message, _ = await next_of(ws, "session_state")
-                if message["data"]["state"] == "TERMINATED":
-                    terminated = message
-            assert terminated["data"]["termination_cause"] == "SDP_ERROR"
+            ended = await terminated(ws)
+            assert ended["data"]["termination_cause"] == "SDP_ERROR"
             # The connection still works.
             await ws.send(envelope("ping", "client-3", "s3-bad"))
             await next_of(ws, "pong")
@@ -241,12 +245,8 @@ def test_a_silent_client_is_ended_after_the_ping_timeout(rtm):
             pc, _, states = await start_session(ws, "client-4", "s4")
             assert states[-1] == "ACTIVE"
             # No RTM ping for longer than ping_timeout (2 s).
-            terminated = None
-            while terminated is None:
-                message, _ = await next_of(ws, "session_state", timeout=10)
-                if message["data"]["state"] == "TERMINATED":
-                    terminated = message
-            assert terminated["data"]["termination_cause"] == "CONN_ERROR"
+            ended = await terminated(ws)
+            assert ended["data"]["termination_cause"] == "CONN_ERROR"
             await pc.close()
 
     run(go())
@@ -365,11 +365,7 @@ def test_a_supervisor_gets_copies_and_ends_with_its_agent(rtm):
             assert sorted(got) == sorted([f"watch{i}" for i in range(3)] * 2)
 
             await agent_ws.send(envelope("session_stop", "client-7", "s7"))
-            ended = None
-            while ended is None:
-                message, _ = await next_of(sup_ws, "session_state")
-                if message["data"]["state"] == "TERMINATED":
-                    ended = message
+            ended = await terminated(sup_ws)
             assert ended["data"]["termination_cause"] == "AGENT_SESSION_TERM"
             finished = await hook("/hooks/v7")
             assert finished["status"] == "supervisor_session_finished" and finished["session_id_to_monitor"] == "s7"
@@ -406,11 +402,7 @@ def test_junction_stopping_ends_sessions_with_service_shutdown(junction_bin, tmp
                 pc, _, states = await start_session(ws, "client-8", "s8")
                 assert states[-1] == "ACTIVE"
                 proc.terminate()
-                ended = None
-                while ended is None:
-                    message, _ = await next_of(ws, "session_state")
-                    if message["data"]["state"] == "TERMINATED":
-                        ended = message
+                ended = await terminated(ws)
                 assert ended["data"]["termination_cause"] == "SERVICE_SHUTDOWN"
                 await pc.close()
 

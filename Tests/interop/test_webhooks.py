@@ -15,8 +15,8 @@ from datetime import datetime, timezone
 import pytest
 from standardwebhooks.webhooks import Webhook
 
-from conftest import wait_healthy
-from webhook_peers import Receiver, free_port, log_tail, post, start_junction
+from conftest import log_tail, start_junction, wait_healthy
+from webhook_peers import Receiver, free_port, post
 
 SECRET_IN = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
 SECRET_OUT = "whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD"
@@ -30,29 +30,6 @@ def config(port, sinks, outbox, source_extra="", route_extra=""):
     lines.append("routes:")
     lines.append(f"  - {{ from: [hooks], to: [{', '.join(sinks)}]{route_extra} }}")
     return "\n".join(lines) + "\n"
-
-
-@pytest.fixture
-def junction(junction_bin, tmp_path):
-    procs = []
-
-    def run(text, name="routes.yaml"):
-        path = tmp_path / name
-        path.write_text(text)
-        port = int(text.split("listen: 127.0.0.1:")[1].split("\n")[0])
-        proc = start_junction(junction_bin, path)
-        procs.append(proc)
-        wait_healthy(f"http://127.0.0.1:{port}", proc)
-        return proc
-
-    yield run
-    for p in procs:
-        if p.poll() is None:
-            p.terminate()
-            try:
-                p.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                p.kill()
 
 
 def outbox_rows(path, table="outbox"):

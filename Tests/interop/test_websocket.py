@@ -5,7 +5,6 @@ client mode against a Python server that restarts."""
 import asyncio
 import json
 import re
-import subprocess
 import time
 import urllib.request
 
@@ -14,31 +13,8 @@ from websockets.asyncio.client import connect
 from websockets.asyncio.server import serve
 from websockets.exceptions import ConnectionClosed
 
-from conftest import wait_healthy
-from webhook_peers import free_port, log_tail, start_junction
-
-
-@pytest.fixture
-def junction(junction_bin, tmp_path):
-    procs = []
-
-    def run(text):
-        path = tmp_path / "routes.yaml"
-        path.write_text(text)
-        port = int(text.split("listen: 127.0.0.1:")[1].split("\n")[0])
-        proc = start_junction(junction_bin, path)
-        procs.append(proc)
-        wait_healthy(f"http://127.0.0.1:{port}", proc)
-        return proc
-
-    yield run
-    for p in procs:
-        if p.poll() is None:
-            p.terminate()
-            try:
-                p.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                p.kill()
+from conftest import log_tail, start_junction, wait_healthy
+from webhook_peers import free_port
 
 
 def metric(port, name, component):

@@ -4,7 +4,6 @@ import http.server
 import json
 import random
 import socket
-import subprocess
 import threading
 import time
 
@@ -144,19 +143,6 @@ def post(port, path, body, headers=None, method="POST", timeout=30):
         return r.status, {k.lower(): v for k, v in r.getheaders()}, r.read()
     finally:
         conn.close()
-
-
-def start_junction(junction_bin, config_path, env=None):
-    """Runs `junction run config_path`, its stderr going to a .log file beside the config."""
-    log = open(str(config_path) + ".log", "ab")
-    proc = subprocess.Popen([junction_bin, "run", str(config_path)], env=env, stderr=log)
-    proc.log_path = str(config_path) + ".log"
-    return proc
-
-
-def log_tail(proc, limit=4000):
-    with open(proc.log_path, "rb") as f:
-        return f.read()[-limit:].decode(errors="replace")
 
 
 def body_json(body):
