@@ -169,6 +169,31 @@ public final class DataChannelHub: LifecycleService, @unchecked Sendable {
         return pc
     }
 
+    /// Answers a later offer for an open session (renegotiation; see
+    /// `PeerConnection.renegotiate(offer:)`) and returns the answer's SDP.
+    /// A refused offer changes nothing and the session goes on.
+    ///
+    /// ```swift
+    /// let answer = try hub.renegotiate(session: sessionID, offer: text)
+    /// ```
+    public func renegotiate(session id: String, offer text: String) throws(OfferError) -> String {
+        let offer: SDPOffer
+        do {
+            offer = try SDPOffer(parsing: text)
+        } catch {
+            throw badOffer("invalid SDP offer: \(error)")
+        }
+        guard let pc = lock.withLock({ sessions[id] }) else { throw .bad("no open WebRTC session '\(id)'") }
+        do {
+            let answer = try pc.renegotiate(offer: offer)
+            logger.info("WebRTC session renegotiated", metadata: ["session": "\(id)", "version": "\(answer.local.sessionVersion)"])
+            return answer.sdp
+        } catch {
+            if case .offer(let sdp) = error { throw badOffer("SDP offer not usable for renegotiation: \(sdp)") }
+            throw .bad("\(error)")
+        }
+    }
+
     /// Counts and logs an offer refused before it reached SDP parsing.
     func countBadOffer(_ message: String) {
         _ = badOffer(message)

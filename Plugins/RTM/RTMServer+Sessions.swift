@@ -63,6 +63,29 @@ extension RTMServer {
         ])
     }
 
+    /// `sdp_update` from the client: a new offer for the session's peer
+    /// connection (renegotiation), answered with `sdp_update`. Junction makes
+    /// no offers, so an answer here is a mistake. A refused offer gets an
+    /// error and the session goes on as it was.
+    func renegotiate(_ message: RTMMessage, sdp: RTMSessionDescription, on connection: RTMClientConnection) {
+        guard let session = connection.session, session.state.isLive else {
+            return refuse(connection, "no session was started on this connection", inReplyTo: message.type)
+        }
+        guard sdp.type == "offer" else {
+            return refuse(connection, "Junction makes no offers, so it takes no '\(sdp.type)': send a new offer to renegotiate", inReplyTo: message.type)
+        }
+        guard let hub else { return terminate(connection, cause: .serviceShutdown) }
+        do {
+            let answer = try hub.renegotiate(session: session.id, offer: sdp.sdp)
+            connection.send(.sdpUpdate(RTMSessionDescription(type: "answer", sdp: answer)))
+        } catch {
+            switch error {
+            case .bad(let why): refuse(connection, why, inReplyTo: message.type)
+            case .full: refuse(connection, "too many WebRTC sessions (rtc.max_sessions)", inReplyTo: message.type)
+            }
+        }
+    }
+
     private func peerConnection(_ socketID: UInt64, _ state: PeerConnection.State) {
         guard let connection = connections[socketID], let session = connection.session, session.state.isLive else { return }
         switch state {

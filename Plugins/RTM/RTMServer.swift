@@ -208,8 +208,8 @@ final class RTMServer: LifecycleService, @unchecked Sendable {
         case .candidate:
             // ICE-lite: the peer's addresses come from its connectivity checks; trickled candidates need no action.
             guard connection.session != nil else { return refuse(connection, "no session was started on this connection", inReplyTo: message.type) }
-        case .sdpUpdate:
-            refuse(connection, "renegotiation is not supported: start a new session for a new offer", inReplyTo: message.type)
+        case .sdpUpdate(let sdp):
+            renegotiate(message, sdp: sdp, on: connection)
         case .supervisorJoin(let sdp, let monitored, let webhookURL):
             begin(message, sdp: sdp, webhookURL: webhookURL, monitoring: monitored, on: connection)
         case .recordingStart(let uploadURL, let webhookURL):

@@ -46,9 +46,12 @@ public struct ICELiteAgent: Sendable {
         public var problem: String?
     }
 
-    public let local: ICECredentials
+    public private(set) var local: ICECredentials
     /// The peer's ufrag from its offer; when known, USERNAME must end with it.
     public var remoteUfrag: String?
+    /// The credentials before an ICE restart, still answered until the first
+    /// check with the new ones (``restart(local:remoteUfrag:)``).
+    private var previous: (local: ICECredentials, remoteUfrag: String?)?
     /// No check for this long: ``State/disconnected``.
     public var disconnectedAfter: UInt64 = 10_000_000_000
     /// No check for this long: ``State/failed``.
@@ -90,24 +93,31 @@ public struct ICELiteAgent: Sendable {
 
         // RFC 8489 §9.1.3: missing USERNAME or MESSAGE-INTEGRITY → 400, wrong ones → 401.
         guard let username = message.username, packet.hasIntegrity else {
-            return refuse(message, .badRequest, "STUN: check without USERNAME or MESSAGE-INTEGRITY", signed: false)
+            return refuse(message, .badRequest, "STUN: check without USERNAME or MESSAGE-INTEGRITY", signedWith: nil)
         }
-        guard usernameMatches(username), packet.integrityIsValid(key: local.integrityKey) else {
-            return refuse(message, .unauthorized, "STUN: check with a wrong USERNAME or MESSAGE-INTEGRITY", signed: false)
+        let key: ICECredentials
+        if Self.username(username, matches: local, remoteUfrag), packet.integrityIsValid(key: local.integrityKey) {
+            key = local
+            previous = nil
+        } else if let previous, Self.username(username, matches: previous.local, previous.remoteUfrag),
+                  packet.integrityIsValid(key: previous.local.integrityKey) {
+            key = previous.local
+        } else {
+            return refuse(message, .unauthorized, "STUN: check with a wrong USERNAME or MESSAGE-INTEGRITY", signedWith: nil)
         }
         let unknown = message.unknownComprehensionRequired
         if !unknown.isEmpty {
-            return refuse(message, .unknownAttribute, "STUN: unknown attributes \(unknown)", signed: true, unknown: unknown)
+            return refuse(message, .unknownAttribute, "STUN: unknown attributes \(unknown)", signedWith: key, unknown: unknown)
         }
         // We are controlled; a peer that says it is controlled too must switch (RFC 8445 §7.3.1.1).
         if message.iceControlled != nil {
-            return refuse(message, .roleConflict, "STUN: both sides controlled", signed: true)
+            return refuse(message, .roleConflict, "STUN: both sides controlled", signedWith: key)
         }
 
         lastCheck = now
         answered += 1
         var outcome = Outcome()
-        outcome.reply = encode(STUNMessage.bindingSuccess(for: message, mappedAddress: source), signed: true)
+        outcome.reply = encode(STUNMessage.bindingSuccess(for: message, mappedAddress: source), signedWith: key)
         if message.useCandidate {
             let pair = Pair(remote: source, socket: socket)
             if selected != pair {
@@ -139,19 +149,29 @@ public struct ICELiteAgent: Sendable {
         return true
     }
 
+    /// An ICE restart (RFC 8445 §9): checks must now carry `local` and the
+    /// peer's new ufrag. Until the first one does, checks with the old
+    /// credentials are still answered, so the path in use stays up while
+    /// the peer switches.
+    public mutating func restart(local: ICECredentials, remoteUfrag: String?) {
+        previous = (self.local, self.remoteUfrag)
+        self.local = local
+        self.remoteUfrag = remoteUfrag
+    }
+
     /// `ours:theirs`; only `ours:` is checked while the peer's ufrag is unknown.
-    private func usernameMatches(_ username: String) -> Bool {
+    private static func username(_ username: String, matches local: ICECredentials, _ remoteUfrag: String?) -> Bool {
         guard let colon = username.firstIndex(of: ":"), username[..<colon] == local.ufrag else { return false }
         guard let remoteUfrag else { return true }
         return username[username.index(after: colon)...] == remoteUfrag
     }
 
     private mutating func refuse(
-        _ request: STUNMessage, _ error: STUNErrorCode, _ why: String, signed: Bool, unknown: [UInt16] = []
+        _ request: STUNMessage, _ error: STUNErrorCode, _ why: String, signedWith key: ICECredentials?, unknown: [UInt16] = []
     ) -> Outcome {
         refused += 1
         let answer = STUNMessage.bindingError(for: request, error: error, unknownAttributes: unknown)
-        return Outcome(reply: encode(answer, signed: signed), problem: why)
+        return Outcome(reply: encode(answer, signedWith: key), problem: why)
     }
 
     private mutating func drop(_ why: String) -> Outcome {
@@ -161,7 +181,7 @@ public struct ICELiteAgent: Sendable {
 
     /// Success and role-conflict answers carry MESSAGE-INTEGRITY with our
     /// password; 400/401 go out with FINGERPRINT only (the sender may not share our key).
-    private func encode(_ message: STUNMessage, signed: Bool) -> [UInt8]? {
-        try? message.encode(integrityKey: signed ? local.integrityKey : nil, fingerprint: true)
+    private func encode(_ message: STUNMessage, signedWith key: ICECredentials?) -> [UInt8]? {
+        try? message.encode(integrityKey: key?.integrityKey, fingerprint: true)
     }
 }

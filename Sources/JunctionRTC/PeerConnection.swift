@@ -48,8 +48,9 @@ public final class PeerConnection: @unchecked Sendable {
 
     /// A random id for this connection (signaling answers carry it).
     public let id: String
-    /// The SDP answer to send back.
-    public let answer: SDPAnswer
+    /// The SDP answer to send back: the first one, or the latest from
+    /// ``renegotiate(offer:)``.
+    public var answer: SDPAnswer { currentAnswer.withLock { $0 } }
     public let queue: DispatchQueue
     public let delegateQueue: DispatchQueue
     public var state: State { shared.withLock { $0.state } }
@@ -77,6 +78,7 @@ public final class PeerConnection: @unchecked Sendable {
     }
 
     private let shared = Mutex(Shared())
+    private let currentAnswer: Mutex<SDPAnswer>
     private let configuration: Configuration
     // Confined to `queue`.
     private var sockets: [UDPSocket] = []
@@ -136,6 +138,7 @@ public final class PeerConnection: @unchecked Sendable {
         }
         self.sockets = sockets
         let sessionID = idBytes.prefix(8).reduce(UInt64(0)) { $0 << 8 | UInt64($1) } & 0x7FFF_FFFF_FFFF_FFFF
+        let answer: SDPAnswer
         do {
             answer = try SDPAnswer(offer: offer, local: SDPAnswer.Local(
                 credentials: credentials, fingerprint: fingerprint, candidates: candidates,
@@ -144,6 +147,7 @@ public final class PeerConnection: @unchecked Sendable {
             sockets.forEach { $0.close() }
             throw .offer(error)
         }
+        currentAnswer = Mutex(answer)
         agent.remoteUfrag = answer.remote.credentials?.ufrag
 
         guard let role = DTLSTransport.Role(setup: answer.setup) else {
@@ -199,6 +203,40 @@ public final class PeerConnection: @unchecked Sendable {
     /// (close_notify) and the sockets. Idempotent.
     public func close() {
         queue.async { [self] in finish(.closed, nil) }
+    }
+
+    /// Answers a later offer from the peer (renegotiation) and returns the
+    /// new answer; channels, DTLS and SCTP go on untouched. Added audio or
+    /// video sections are declined, new ICE credentials restart ICE (checks
+    /// with the old ones are answered until the new ones arrive). An offer
+    /// that would need a new connection is refused and changes nothing; see
+    /// ``SDPAnswer/init(renegotiating:previous:restartCredentials:)``.
+    /// Waits for `queue`: never call it from there.
+    ///
+    /// ```swift
+    /// let later = try pc.renegotiate(offer: try SDPOffer(parsing: text))
+    /// reply(later.sdp)
+    /// ```
+    public func renegotiate(offer: SDPOffer) throws(PeerConnectionError) -> SDPAnswer {
+        dispatchPrecondition(condition: .notOnQueue(queue))
+        let fresh: ICECredentials
+        do { fresh = try ICECredentials.random() } catch { throw .setup("\(error)") }
+        let result = queue.sync { () -> Result<SDPAnswer, PeerConnectionError> in
+            guard state != .closed, state != .failed else { return .failure(.closed) }
+            let previous = answer
+            let next: SDPAnswer
+            do throws(SDPError) {
+                next = try SDPAnswer(renegotiating: offer, previous: previous, restartCredentials: fresh)
+            } catch {
+                return .failure(.offer(error))
+            }
+            if next.restartsICE(after: previous) {
+                agent.restart(local: next.local.credentials, remoteUfrag: next.remote.credentials?.ufrag)
+            }
+            currentAnswer.withLock { $0 = next }
+            return .success(next)
+        }
+        return try result.get()
     }
 
     /// Opens a channel from our side (DCEP OPEN once SCTP is up).
@@ -341,11 +379,14 @@ public enum PeerConnectionError: Error, Sendable, CustomStringConvertible {
     case offer(SDPError)
     /// Sockets, certificate or a transport could not be set up.
     case setup(String)
+    /// The connection is closed or failed: there is nothing to renegotiate.
+    case closed
 
     public var description: String {
         switch self {
         case .offer(let error): return "\(error)"
         case .setup(let why): return "peer connection setup failed: \(why)"
+        case .closed: return "the peer connection is closed"
         }
     }
 }

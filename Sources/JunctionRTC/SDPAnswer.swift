@@ -31,17 +31,21 @@ public struct SDPAnswer: Sendable {
         public var candidates: [ICECandidate]
         /// The `o=` session id (keep it below 2^63).
         public var sessionID: UInt64
+        /// The `o=` session version: 2 in a first answer, one more in each
+        /// later one (RFC 8866 §5.2).
+        public var sessionVersion: UInt64
         public var sctpPort: Int
         public var maxMessageSize: Int
 
         public init(
             credentials: ICECredentials, fingerprint: DTLSFingerprint, candidates: [ICECandidate], sessionID: UInt64,
-            sctpPort: Int = 5_000, maxMessageSize: Int = 262_144
+            sessionVersion: UInt64 = 2, sctpPort: Int = 5_000, maxMessageSize: Int = 262_144
         ) {
             self.credentials = credentials
             self.fingerprint = fingerprint
             self.candidates = candidates
             self.sessionID = sessionID
+            self.sessionVersion = sessionVersion
             self.sctpPort = sctpPort
             self.maxMessageSize = maxMessageSize
         }
@@ -54,6 +58,8 @@ public struct SDPAnswer: Sendable {
     /// The offer's data-channel section: the peer's credentials,
     /// fingerprints, SCTP port, max message size and candidates.
     public let remote: SDPMediaSection
+    /// What the answer says about this end (a later answer starts from it).
+    public let local: Local
 
     /// Builds the answer, or explains why the offer cannot be answered.
     public init(offer: SDPOffer, local: Local) throws(SDPError) {
@@ -70,8 +76,13 @@ public struct SDPAnswer: Sendable {
         guard let setup = (remote.setup ?? .actpass).answer else {
             throw SDPError(.unsupported, line: remote.line, "a=setup:holdconn: the offerer does not want a DTLS connection yet")
         }
+        self.init(offer: offer, local: local, live: remote, setup: setup)
+    }
+
+    init(offer: SDPOffer, local: Local, live remote: SDPMediaSection, setup: SDPSetupRole) {
         self.remote = remote
         self.setup = setup
+        self.local = local
         sdp = SDPAnswerWriter(offer: offer, local: local, live: remote, setup: setup).text
     }
 }

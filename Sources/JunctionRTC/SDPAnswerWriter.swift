@@ -9,7 +9,7 @@ struct SDPAnswerWriter {
     var text: String {
         var lines = [
             "v=0",
-            "o=- \(local.sessionID) 2 IN IP4 127.0.0.1",
+            "o=- \(local.sessionID) \(local.sessionVersion) IN IP4 127.0.0.1",
             "s=-",
             "t=0 0",
         ]
@@ -53,7 +53,8 @@ struct SDPAnswerWriter {
 
     /// Port 0, the offered proto and first format, `a=inactive`. The ICE and
     /// DTLS lines are repeated because aiortc checks them in every section
-    /// of an answer, and audio/video get `a=rtcp-mux` for the same reason.
+    /// of an answer, and audio/video get `a=rtcp-mux` and the first format's
+    /// `a=rtpmap` for the same reason.
     private func rejected(_ section: SDPMediaSection) -> [String] {
         var lines = [
             "m=\(section.kind) 0 \(section.proto)\(section.formats.first.map { " \($0)" } ?? "")",
@@ -62,7 +63,10 @@ struct SDPAnswerWriter {
         if let mid = section.mid { lines.append("a=mid:\(mid)") }
         lines.append("a=inactive")
         lines += transport()
-        if section.kind == "audio" || section.kind == "video" { lines.append("a=rtcp-mux") }
+        if section.kind == "audio" || section.kind == "video" {
+            lines.append("a=rtcp-mux")
+            if let map = section.firstFormatMap { lines.append("a=rtpmap:\(map)") }
+        }
         return lines
     }
 

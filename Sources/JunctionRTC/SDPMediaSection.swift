@@ -44,6 +44,10 @@ public struct SDPMediaSection: Sendable, Equatable {
     public var endOfCandidates = false
     /// `a=bundle-only`: port 0 yet part of the bundle (JSEP max-bundle).
     public var bundleOnly = false
+    /// The `a=rtpmap` value of the first format (`111 opus/48000/2`), when
+    /// given: a declined audio or video section repeats it, since aiortc reads
+    /// the codecs of every section of an answer, declined ones too.
+    public var firstFormatMap: String?
 
     init(line: Int, kind: String, port: Int, proto: String, formats: [String]) {
         self.line = line

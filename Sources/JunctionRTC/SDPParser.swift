@@ -160,6 +160,12 @@ struct SDPParser {
             try Self.setOnce(&sections[sections.count - 1].section.maxMessageSize, size, "a=max-message-size")
         case "sctpmap" where inMedia:
             try Self.setOnce(&sections[sections.count - 1].section.sctpmap, try Self.sctpmap(argument), "a=sctpmap")
+        case "rtpmap" where inMedia:
+            let current = sections[sections.count - 1].section
+            if current.firstFormatMap == nil, let format = current.formats.first, argument.hasPrefix(format + " "),
+               argument.utf8.count <= 256, argument.utf8.allSatisfy({ $0 >= 0x20 && $0 <= 0x7E }) {
+                sections[sections.count - 1].section.firstFormatMap = String(argument)
+            }
         case "candidate" where inMedia:
             guard sections[sections.count - 1].section.candidates.count < limits.maxCandidatesPerSection else {
                 throw SDPError(.tooLarge, "more than \(limits.maxCandidatesPerSection) candidates in one m= section")

@@ -148,6 +148,35 @@ struct ICELiteAgentTests {
         #expect(UDPPacketKind([70]) == .other)
         #expect(UDPPacketKind([]) == .other)
     }
+
+    @Test("After an ICE restart, old-credential checks are answered until the first new one; then refused")
+    func restart() throws {
+        var agent = ICELiteAgent(local: Self.ours, remoteUfrag: "peer")
+        _ = agent.handle(try Self.check(useCandidate: true), from: Self.source, socket: 0, now: 1)
+        let renewed = try ICECredentials(ufrag: "newUfrag4567", password: "newPassword0123456789abcdef")
+        agent.restart(local: renewed, remoteUfrag: "peer2")
+        #expect(agent.local == renewed)
+
+        // The peer still checks the old pair with the old credentials: answered, signed with the old password.
+        var outcome = agent.handle(try Self.check(), from: Self.source, socket: 0, now: 2)
+        #expect(outcome.problem == nil)
+        var answer = try Self.decode(outcome.reply)
+        #expect(answer.message.type == .bindingSuccess)
+        #expect(answer.integrityIsValid(key: Self.ours.integrityKey))
+
+        // A mix of old and new parts is no one's credentials.
+        outcome = agent.handle(try Self.check(username: "newUfrag4567:peer", key: renewed.integrityKey), from: Self.source, socket: 0, now: 3)
+        #expect(outcome.problem != nil)
+
+        // The first check with the new credentials: signed with the new password; the old ones end.
+        outcome = agent.handle(try Self.check(username: "newUfrag4567:peer2", key: renewed.integrityKey), from: Self.source, socket: 0, now: 4)
+        #expect(outcome.problem == nil)
+        answer = try Self.decode(outcome.reply)
+        #expect(answer.integrityIsValid(key: renewed.integrityKey))
+        outcome = agent.handle(try Self.check(), from: Self.source, socket: 0, now: 5)
+        #expect(try Self.decode(outcome.reply).message.type == .bindingError)
+        #expect(agent.selected == ICELiteAgent.Pair(remote: Self.source, socket: 0))
+    }
 }
 
 @Suite("UDP socket")

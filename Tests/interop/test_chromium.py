@@ -125,7 +125,8 @@ RTM_CONFIG = CONFIG + """rtm:
 
 # session_start over a WebSocket from the page: the answer arrives as
 # sdp_update, the session goes SETUP -> ACTIVE, its channel echoes through the
-# route, and session_stop ends it with TERM_BY_CLIENT.
+# route, an sdp_update offer (audio added, ICE restarted) is answered and the
+# channel goes on, and session_stop ends it with TERM_BY_CLIENT.
 RTM_PAGE_SCRIPT = """
 const done = arguments[arguments.length - 1];
 (async () => {
@@ -160,6 +161,35 @@ const done = arguments[arguments.length - 1];
     echoes.push(await got);
   }
   results.echoes = echoes;
+  // Renegotiation over sdp_update: an audio section (declined) and an ICE
+  // restart; the channel goes on over the restarted ICE.
+  const firstUfrag = answer.data.sdp.sdp.match(/a=ice-ufrag:([^\\r\\n]+)/)[1];
+  pc.addTransceiver("audio");
+  pc.restartIce();
+  await pc.setLocalDescription(await pc.createOffer());
+  send("sdp_update", {sdp: {type: "offer", sdp: pc.localDescription.sdp}});
+  const reanswer = await next("sdp_update");
+  await pc.setRemoteDescription(reanswer.data.sdp);
+  results.audioDeclined = /\\r\\nm=audio 0 /.test(reanswer.data.sdp.sdp);
+  results.newUfrag = reanswer.data.sdp.sdp.match(/a=ice-ufrag:([^\\r\\n]+)/)[1] !== firstUfrag;
+  const ourUfrag = pc.localDescription.sdp.match(/a=ice-ufrag:([^\\r\\n]+)/)[1];
+  results.transports = [];
+  for (let i = 0; i < 100; i++) {
+    const stats = await pc.getStats();
+    // The selected pair must be one of the restarted generation: its local
+    // candidate carries the new ufrag, and Junction answered its checks.
+    const t = [...stats.values()].find((s) => s.type === "transport");
+    const pair = t && stats.get(t.selectedCandidatePairId);
+    const local = pair && stats.get(pair.localCandidateId);
+    if (local && local.usernameFragment === ourUfrag && pair.state === "succeeded") { results.restartedICE = true; break; }
+    if (i === 99) results.transports = [t, pair, local];
+    await new Promise((ok) => setTimeout(ok, 100));
+  }
+  for (let i = 0; i < 10; i++) {
+    const got = new Promise((ok) => { chat.onmessage = (e) => ok(e.data); });
+    chat.send("after " + i);
+    echoes.push(await got);
+  }
   send("ping");
   results.pong = (await next("pong")).type;
   send("session_stop");
@@ -236,5 +266,7 @@ def test_chromium_rtm_session_over_websocket(junction_bin, tmp_path):
     results = run_in_namespace(junction_bin, tmp_path, RTM_CONFIG, False, "RTM_PAGE_SCRIPT")
     assert results["states"] == ["SETUP", "ACTIVE", "SHUTDOWN", "TERMINATED"]
     assert results["cause"] == "TERM_BY_CLIENT"
-    assert results["echoes"] == [f"rtm {i}" for i in range(10)]
+    assert results["echoes"] == [f"rtm {i}" for i in range(10)] + [f"after {i}" for i in range(10)]
     assert results["pong"] == "pong"
+    assert results["audioDeclined"] and results["newUfrag"]
+    assert results.get("restartedICE"), results["transports"]  # transport, selected pair, its local candidate

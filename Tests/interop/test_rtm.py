@@ -239,6 +239,52 @@ def test_disallowed_urls_and_malformed_messages_get_errors_and_the_session_lives
     run(go())
 
 
+def test_a_new_offer_renegotiates_and_the_channel_goes_on(rtm):
+    """sdp_update with a new offer on a live session: aiortc adds an audio
+    section, Junction declines it with port 0 and the data channel keeps
+    working; offers Junction can't take and answers get an error and change
+    nothing."""
+    async def go():
+        client, session = "client-reneg", str(uuid.uuid4())
+        async with websockets.connect(rtm["ws"], additional_headers=AUTH) as ws:
+            pc, chat, _ = await start_session(ws, client, session)
+            inbox = Inbox(chat)
+            first = pc.remoteDescription.sdp
+            pc.addTransceiver("audio")
+            await pc.setLocalDescription(await pc.createOffer())
+            offer = pc.localDescription.sdp
+            await ws.send(envelope("sdp_update", client, session, {"sdp": {"type": "offer", "sdp": offer}}))
+            answer, _ = await next_of(ws, "sdp_update")
+            sdp = answer["data"]["sdp"]
+            assert sdp["type"] == "answer"
+            assert "\r\nm=audio 0 " in sdp["sdp"]
+            version = lambda text: int(text.split("\r\n")[1].split()[2])
+            assert version(sdp["sdp"]) == version(first) + 1
+            await pc.setRemoteDescription(RTCSessionDescription(sdp=sdp["sdp"], type="answer"))
+            chat.send("after renegotiation")
+            assert await inbox.get() == "after renegotiation"
+
+            # Junction makes no offers, so an answer is refused; so is an
+            # offer with another certificate. The session goes on.
+            await ws.send(envelope("sdp_update", client, session, {"sdp": {"type": "answer", "sdp": first}}))
+            error, _ = await next_of(ws, "error")
+            assert error["data"]["in_reply_to"] == "sdp_update" and "offer" in error["data"]["message"]
+            forged = "\r\n".join(
+                line.split(" ")[0] + " " + ":".join(["00"] * 32) if line.startswith("a=fingerprint:sha-256") else line
+                for line in offer.split("\r\n"))
+            await ws.send(envelope("sdp_update", client, session, {"sdp": {"type": "offer", "sdp": forged}}))
+            error, _ = await next_of(ws, "error")
+            assert "fingerprint" in error["data"]["message"]
+            chat.send("still here")
+            assert await inbox.get() == "still here"
+
+            await ws.send(envelope("session_stop", client, session))
+            assert (await terminated(ws))["data"]["termination_cause"] == "TERM_BY_CLIENT"
+            await pc.close()
+
+    run(go())
+
+
 def test_a_silent_client_is_ended_after_the_ping_timeout(rtm):
     async def go():
         async with websockets.connect(rtm["ws"], additional_headers=AUTH, ping_interval=None) as ws:
