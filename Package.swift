@@ -162,7 +162,7 @@ let package = Package(
         .target(
             name: "RTMPlugin",
             dependencies: [
-                "Junction", "JunctionJSON", "JunctionNet", "JunctionRTC", "DataChannelPlugin",
+                "Junction", "JunctionJSON", "JunctionNet", "JunctionRTC", "DataChannelPlugin", "WebhookPlugin",
                 .product(name: "Logging", package: "swift-log"), .product(name: "Metrics", package: "swift-metrics"),
             ],
             path: "Plugins/RTM",

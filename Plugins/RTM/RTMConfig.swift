@@ -1,4 +1,5 @@
 import Junction
+import WebhookPlugin
 
 /// The `rtm:` section: the RTM WebSocket endpoint on the shared listener.
 ///
@@ -10,6 +11,7 @@ import Junction
 ///   ping_timeout: 30s
 ///   max_supervisors: 3
 ///   recordings: /var/lib/junction/recordings
+///   webhook_retry: { schedule: [0s, 5s, 30s, 2m, 10m, 30m], jitter: 0.2 }
 /// ```
 public struct RTMConfig: ComponentConfig {
     /// Where clients open the WebSocket.
@@ -26,6 +28,9 @@ public struct RTMConfig: ComponentConfig {
     public var recordings = "junction-recordings"
     /// Largest RTM message (an SDP offer with many candidates fits in the default).
     public var maxMessage = ByteSize(256 * 1024)
+    /// When webhooks to client URLs are tried again (they wait in memory;
+    /// `rtm_events` to a `webhook` sink is the durable route).
+    public var webhookRetry = WebhookRetryPolicy(schedule: [0, 5, 30, 120, 600, 1800], jitter: 0.2, maxRetryAfter: 600)
 
     public init() {}
 
@@ -37,6 +42,7 @@ public struct RTMConfig: ComponentConfig {
         .field("max_supervisors", \.maxSupervisors, "Supervisors per session; one more is refused with MAX_SUPERVISORS_PER_AGENT."),
         .field("recordings", \.recordings, "Directory for recording files before upload (relative to routes.yaml)."),
         .field("max_message", \.maxMessage, "Largest RTM message accepted (the WebSocket closes with 1009 above it)."),
+        .field("webhook_retry", \.webhookRetry, "Retry schedule, jitter and Retry-After cap for webhooks to client URLs (kept in memory)."),
     ]
 
     public func validate() throws {

@@ -90,7 +90,7 @@ extension RTMServer {
                 case .success:
                     try? FileManager.default.removeItem(atPath: summary.path)
                     self.logger.info("RTM recording uploaded", metadata: ["recording": "\(recordingID)", "bytes": "\(summary.bytes)"])
-                    if let hookURL { self.post(.uploadReady(recordingID: recordingID, clientID: clientID, recording: summary), to: hookURL) }
+                    if let hookURL { self.webhookSender?.post(.uploadReady(recordingID: recordingID, clientID: clientID, recording: summary), to: hookURL) }
                 case .failure(let error):
                     self.uploadFailures.increment()
                     self.logger.warning("RTM recording upload failed; the file stays", metadata: [
@@ -99,7 +99,7 @@ extension RTMServer {
                     self.connections[socketID]?.send(.recordingState(id: recordingID, state: .failed))
                     var status = 0
                     if case .status(let code, _) = error { status = code }
-                    if let hookURL { self.post(.uploadFailed(recordingID: recordingID, clientID: clientID, statusCode: status), to: hookURL) }
+                    if let hookURL { self.webhookSender?.post(.uploadFailed(recordingID: recordingID, clientID: clientID, statusCode: status), to: hookURL) }
                 }
             }
         }

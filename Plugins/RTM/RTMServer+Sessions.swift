@@ -134,23 +134,7 @@ extension RTMServer {
             } else {
                 .sessionFinished(sessionID: session.id, clientID: session.clientID, cause: cause, startedAt: session.startedAt, stoppedAt: Date())
             }
-            post(event, to: url)
-        }
-    }
-
-    /// POSTs a webhook to a client-supplied URL (already checked against
-    /// `allowed_urls`); a failure is logged, not retried.
-    func post(_ event: RTMWebhookEvent, to url: String) {
-        let request = HTTPClientRequest(method: "POST", url: url, headers: [("Content-Type", "application/json")], body: event.body, timeout: 10)
-        webhooks?.send(request, on: queue) { [logger] result in
-            switch result {
-            case .success(let response) where (200..<300).contains(response.status):
-                break
-            case .success(let response):
-                logger.warning("RTM webhook refused", metadata: ["event": "\(event.status)", "url": "\(url)", "status": "\(response.status)"])
-            case .failure(let error):
-                logger.warning("RTM webhook not delivered", metadata: ["event": "\(event.status)", "url": "\(url)", "error": "\(error)"])
-            }
+            webhookSender?.post(event, to: url)
         }
     }
 }

@@ -33,6 +33,7 @@ final class RTMServer: LifecycleService, @unchecked Sendable {
     var connections: [UInt64: RTMClientConnection] = [:]
     var hub: DataChannelHub?
     var webhooks: HTTPClient?
+    var webhookSender: RTMWebhookSender?
     var uploader: HTTPUpload?
     /// Where recording files wait for their upload.
     let recordingsDirectory: String
@@ -67,6 +68,7 @@ final class RTMServer: LifecycleService, @unchecked Sendable {
         queue.sync {
             self.hub = hub
             self.webhooks = webhooks
+            webhookSender = RTMWebhookSender(client: webhooks, policy: config.webhookRetry, logger: logger)
             uploader = HTTPUpload(client: webhooks)
         }
         endpoint.setHandlers(
@@ -101,6 +103,7 @@ final class RTMServer: LifecycleService, @unchecked Sendable {
             }
             connections.removeAll()
         }
+        webhookSender?.stop()
         webhooks?.shutdown()
     }
 

@@ -92,5 +92,13 @@ struct RTMConfigTests {
         #expect(RTMConfig.diagnostic(yaml: "{allowed_urls: ['hooks.example.com/']}") != nil)
         #expect(RTMConfig.diagnostic(yaml: "{ping_timeout: 0s}") != nil)
         #expect(RTMConfig.diagnostic(yaml: "{max_supervisor: 2}") != nil, "unknown keys are refused")
+        // Webhooks to client URLs: a short in-memory schedule by default, replaceable.
+        #expect(defaults.webhookRetry.maxAttempts == 6)
+        #expect(defaults.webhookRetry.schedule.first?.value == 0)
+        let retry = try RTMConfig.decode(yaml: "{webhook_retry: {schedule: [0s, 1s], jitter: 0}}")
+        #expect(retry.webhookRetry.maxAttempts == 2)
+        #expect(retry.webhookRetry.delay(afterAttempt: 1, retryAfter: nil) == 1)
+        #expect(retry.webhookRetry.delay(afterAttempt: 2, retryAfter: nil) == nil)
+        #expect(RTMConfig.diagnostic(yaml: "{webhook_retry: {schedule: []}}")?.message.contains("schedule") == true)
     }
 }

@@ -29,6 +29,7 @@ rtm:
   ping_timeout: 2s
   max_supervisors: 1
   token: rtm-test-token
+  webhook_retry: { schedule: [0s, 1s, 1s], jitter: 0 }
 sources:
   chat_in: { type: datachannel, label: chat }
   events: { type: rtm_events }
@@ -45,14 +46,20 @@ AUTH = {"Authorization": "Bearer rtm-test-token"}
 
 
 class Hooks(http.server.BaseHTTPRequestHandler):
-    """Webhooks (POST, JSON) and uploads (PUT; paths ending in /fail answer 503)."""
+    """Webhooks (POST, JSON; paths ending in /flaky answer the first POST with
+    503, those ending in /gone answer 410) and uploads (PUT; paths ending in
+    /fail answer 503)."""
     received = []
     uploads = []
 
     def do_POST(self):
         body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        first = all(path != self.path for path, _ in Hooks.received)
         Hooks.received.append((self.path, json.loads(body)))
-        self.send_response(200)
+        if self.path.endswith("/gone"):
+            self.send_response(410)
+        else:
+            self.send_response(503 if self.path.endswith("/flaky") and first else 200)
         self.send_header("Content-Length", "0")
         self.end_headers()
 
@@ -306,6 +313,34 @@ async def hook(path, status=None, timeout=10):
                 return body
         await asyncio.sleep(0.05)
     raise AssertionError(f"no webhook at {path}; got {Hooks.received}")
+
+
+def test_webhooks_are_tried_again_after_a_temporary_failure_but_not_after_410(rtm):
+    async def go():
+        failed = metric(rtm["base"], "junction_rtm_webhooks_failed_total")
+        async with websockets.connect(rtm["ws"], additional_headers=AUTH) as ws:
+            for name in ["flaky", "gone"]:
+                session = f"s-hook-{name}"
+                pc, _, _ = await start_session(ws, f"client-hook-{name}", session, webhook_url=rtm["hooks"] + f"{session}/{name}")
+                await ws.send(envelope("session_stop", f"client-hook-{name}", session))
+                await terminated(ws)
+                await pc.close()
+        # The 503 is followed by a second attempt a second later, which is taken.
+        flaky = "/hooks/s-hook-flaky/flaky"
+        for _ in range(100):
+            if sum(path == flaky for path, _ in Hooks.received) >= 2:
+                break
+            await asyncio.sleep(0.05)
+        bodies = [body for path, body in Hooks.received if path == flaky]
+        assert len(bodies) == 2 and bodies[0] == bodies[1] and bodies[0]["status"] == "session_finished"
+        # 410 is final: one attempt, counted as failed.
+        await asyncio.sleep(1.5)
+        assert sum(path == "/hooks/s-hook-gone/gone" for path, _ in Hooks.received) == 1
+        assert sum(path == flaky for path, _ in Hooks.received) == 2
+        assert metric(rtm["base"], "junction_rtm_webhooks_failed_total") == failed + 1
+        assert metric(rtm["base"], "junction_rtm_webhook_retries_total") >= 1
+
+    run(go())
 
 
 def test_recording_is_uploaded_with_both_directions_and_reported(rtm):
