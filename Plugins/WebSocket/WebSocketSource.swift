@@ -50,9 +50,8 @@ public final class WebSocketSource: Source, Sendable {
             let path = endpoint.path
             endpoint.setHandlers(
                 onMessages: { batch in
-                    output.emit(batch.map { connection, message in
-                        Self.message(message, connection: connection, metadata: ["path": path])
-                    })
+                    var metadata = MetadataCache(["path": path])
+                    output.emit(batch.map { connection, message in metadata.message(message, from: connection) })
                 },
                 onClose: { [self] _, _, _ in countOversized(endpoint.oversizedMessages) })
         case .client(let client):
@@ -60,7 +59,8 @@ public final class WebSocketSource: Source, Sendable {
             let url = client.url
             client.setHandlers(
                 onMessages: { messages in
-                    output.emit(messages.map { Self.message($0, connection: connection, metadata: ["url": url]) })
+                    var metadata = MetadataCache(["url": url])
+                    output.emit(messages.map { metadata.message($0, from: connection) })
                 },
                 onClose: { [self] _, _ in countOversized(client.oversizedMessages) })
         }
@@ -105,11 +105,32 @@ public final class WebSocketSource: Source, Sendable {
         if total > before { oversized.increment(by: total - before) }
     }
 
-    private static func message(_ m: WebSocketMessage, connection: WebSocketConnection, metadata: [String: String]) -> Message {
-        var metadata = metadata
-        metadata["connection_id"] = String(connection.id)
-        metadata["remote_address"] = connection.remoteAddress
-        metadata["type"] = m.kind == .text ? "text" : "binary"
-        return Message(payload: m.payload, kind: m.kind == .text ? .text : .binary, metadata: metadata)
+}
+
+/// The metadata of one batch's messages, built once per connection and kind
+/// and shared by the messages (a batch is mostly one connection's run).
+private struct MetadataCache {
+    private let base: [String: String]
+    private var connection: WebSocketConnection?
+    private var text: [String: String] = [:]
+    private var binary: [String: String] = [:]
+
+    init(_ base: [String: String]) {
+        self.base = base
+    }
+
+    mutating func message(_ m: WebSocketMessage, from source: WebSocketConnection) -> Message {
+        if connection !== source {
+            connection = source
+            var metadata = base
+            metadata["connection_id"] = String(source.id)
+            metadata["remote_address"] = source.remoteAddress
+            metadata["type"] = "text"
+            text = metadata
+            metadata["type"] = "binary"
+            binary = metadata
+        }
+        let isText = m.kind == .text
+        return Message(payload: m.payload, kind: isText ? .text : .binary, metadata: isText ? text : binary)
     }
 }

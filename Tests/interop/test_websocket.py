@@ -33,6 +33,41 @@ def echo_config(port, extra=""):
             "  - { from: [ws_in], to: [ws_out] }\n")
 
 
+def test_source_metadata_names_the_connection_the_path_and_the_kind(junction):
+    port = free_port()
+    junction(f"listen: 127.0.0.1:{port}\n"
+             "sources:\n"
+             "  ws_in: { type: websocket, path: /ws }\n"
+             "stages:\n"
+             "  describe: { type: transform, template: '{{meta.type}} {{meta.path}} {{meta.remote_address}} {{meta.connection_id}}' }\n"
+             "sinks:\n"
+             "  ws_out: { type: websocket, path: /ws }\n"
+             "routes:\n"
+             "  - { from: ws_in, via: [describe], to: ws_out }\n")
+
+    async def main():
+        url = f"ws://127.0.0.1:{port}/ws"
+        async with connect(url) as a, connect(url) as b:
+            # Interleaved, so one batch of the source holds both connections.
+            for i in range(20):
+                await a.send(f"a{i}" if i % 2 else bytes([i]))
+                await b.send(f"b{i}")
+            seen = {}
+            for ws, name in [(a, "a"), (b, "b")]:
+                lines = [await asyncio.wait_for(ws.recv(), 10) for _ in range(20)]
+                kinds = [line.split(" ")[0] for line in lines]
+                assert kinds == (["binary", "text"] * 10 if name == "a" else ["text"] * 20)
+                assert {line.split(" ")[1] for line in lines} == {"/ws"}
+                host, port_ = ws.local_address[:2]
+                assert {line.split(" ")[2] for line in lines} == {f"{host}:{port_}"}
+                ids = {line.split(" ")[3] for line in lines}
+                assert len(ids) == 1 and ids.pop().isdigit()
+                seen[name] = lines[0].split(" ")[3]
+            assert seen["a"] != seen["b"]
+
+    asyncio.run(main())
+
+
 def test_echo_text_and_binary_back_to_the_sender_only(junction):
     port = free_port()
     junction(echo_config(port))
