@@ -38,6 +38,8 @@ final class RTMServer: LifecycleService, @unchecked Sendable {
     /// Where recording files wait for their upload.
     let recordingsDirectory: String
     private var sweep: (any DispatchSourceTimer)?
+    /// The queue is suspended from `init` until `start()` (or `stop()`).
+    private let suspended = Atomic<Bool>(true)
     private let listeners = Mutex<(next: Int, all: [Int: @Sendable (Message) -> Void])>((0, [:]))
 
     let malformed = Counter(label: "junction_rtm_malformed_messages_total")
@@ -56,21 +58,9 @@ final class RTMServer: LifecycleService, @unchecked Sendable {
         recordingsDirectory = recordings
         endpoint = WebSocketEndpoint(path: config.path, maxMessageSize: config.maxMessage.bytes)
         endpoint.requireBearerToken(config.token)
-        listener.mount(webSocket: endpoint)
-    }
-
-    func start() throws {
-        // Every section is loaded by now: the hub has the `rtc:` settings.
-        let hub = try DataChannelPlugin.sharedHub(services: services)
-        var clientLogger = logger
-        clientLogger.logLevel = .warning
-        let webhooks = try HTTPClient(logger: clientLogger)
-        queue.sync {
-            self.hub = hub
-            self.webhooks = webhooks
-            webhookSender = RTMWebhookSender(client: webhooks, policy: config.webhookRetry, logger: logger)
-            uploader = HTTPUpload(client: webhooks)
-        }
+        // The listener may serve before start(): what clients send until then
+        // waits on the suspended queue instead of finding no handler.
+        queue.suspend()
         endpoint.setHandlers(
             onOpen: { [weak self] socket in
                 guard let self else { return }
@@ -84,16 +74,39 @@ final class RTMServer: LifecycleService, @unchecked Sendable {
                 guard let self else { return }
                 queue.async { self.closed(socket, code: code) }
             })
+        listener.mount(webSocket: endpoint)
+    }
+
+    func start() throws {
+        // Every section is loaded by now: the hub has the `rtc:` settings.
+        let hub = try DataChannelPlugin.sharedHub(services: services)
+        var clientLogger = logger
+        clientLogger.logLevel = .warning
+        let webhooks = try HTTPClient(logger: clientLogger)
         let timer = DispatchSource.makeTimerSource(queue: queue)
         let every = min(1.0, config.pingTimeout.value / 4)
         timer.schedule(deadline: .now() + every, repeating: every)
         timer.setEventHandler { [weak self] in self?.sweepSilent() }
         timer.resume()
-        queue.sync { sweep = timer }
+        // Nothing runs on the queue while it is suspended: set up, then let
+        // the waiting events through.
+        self.hub = hub
+        self.webhooks = webhooks
+        webhookSender = RTMWebhookSender(client: webhooks, policy: config.webhookRetry, logger: logger)
+        uploader = HTTPUpload(client: webhooks)
+        sweep = timer
+        resumeQueue()
         logger.info("RTM endpoint ready", metadata: ["path": "\(config.path)"])
     }
 
+    /// Resumes the queue suspended in `init`, once (also when `start()` failed).
+    private func resumeQueue() {
+        guard suspended.exchange(false, ordering: .acquiringAndReleasing) else { return }
+        queue.resume()
+    }
+
     func stop() {
+        resumeQueue()
         queue.sync {
             sweep?.cancel()
             sweep = nil

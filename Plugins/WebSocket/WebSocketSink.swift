@@ -48,8 +48,13 @@ public final class WebSocketSink: ReportingSink, Sendable {
 
     /// Sends `batch` in order; completes (with the undeliverable count) once
     /// every message is queued on its connections below the high-water mark.
+    ///
+    /// The first pass runs on the caller's queue: the runtime hands over one
+    /// batch at a time, so nothing else runs here meanwhile, and a message
+    /// saves a thread hop on its way out. After a wait for the high-water
+    /// mark, the rest goes on on the sink's own queue.
     public func write(_ batch: [Message], reporting completion: @escaping @Sendable (_ failed: Int) -> Void) {
-        queue.async { [self] in send(batch[...], failed: 0, completion: completion) }
+        send(batch[...], failed: 0, completion: completion)
     }
 
     /// Sends in order; when a target is over the high-water mark, waits for
