@@ -99,6 +99,12 @@ final class RTMServer: LifecycleService, @unchecked Sendable {
         logger.info("RTM endpoint ready", metadata: ["path": "\(config.path)"])
     }
 
+    deinit {
+        // Releasing a suspended queue is a libdispatch crash (a server that was
+        // made for a routes file but never started, as in `validate`).
+        resumeQueue()
+    }
+
     /// Resumes the queue suspended in `init`, once (also when `start()` failed).
     private func resumeQueue() {
         guard suspended.exchange(false, ordering: .acquiringAndReleasing) else { return }
