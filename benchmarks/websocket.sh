@@ -5,7 +5,10 @@
 #       `{type: websocket, path: /out}` sink (broadcast to every consumer),
 #       `when_full: block`, on the shared listener;
 #   (b) a minimal Python `websockets` relay (benchmarks/websocket/relay.py,
-#       asyncio): every message received on /in is sent to every client on /out.
+#       asyncio): every message received on /in is sent to every client on /out;
+#   and, for reference, (c) the least a libwebsockets relay can do: C, one
+#       thread, a ring from /in to /out (benchmarks/websocket/lwsrelay.c), the
+#       bound for any relay on libwebsockets with this load program.
 # The producer and consumer are one C program on libwebsockets
 # (benchmarks/websocket/wsload.c, compiled here into a temporary directory), the
 # same for both relays, so the ratio measures the relays:
@@ -17,7 +20,7 @@
 #   3. RSS with IDLE idle WebSocket connections open (VmRSS before/after,
 #      per-connection KB), on freshly started relays.
 # Throughput and latency alternate between the relays for ROUNDS rounds; the
-# table has the medians. Writes its section into BENCHMARKS.md and prints it.
+# table has the medians (the reference relay is not in the memory test). Writes its section into BENCHMARKS.md and prints it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROUNDS=${ROUNDS:-3}
@@ -43,10 +46,12 @@ LOADAVG=$(cut -d' ' -f1-3 /proc/loadavg)
 make_work_dir
 
 cc -O2 -Wall -o "$WORK/wsload" benchmarks/websocket/wsload.c $(pkg-config --cflags --libs libwebsockets)
+cc -O2 -Wall -o "$WORK/lwsrelay" benchmarks/websocket/lwsrelay.c $(pkg-config --cflags --libs libwebsockets)
 LOAD=$WORK/wsload
 
 JPORT=$(free_port)
 APORT=$(free_port)
+CPORT=$(free_port)
 cat > "$WORK/routes.yaml" <<Y
 listen: { address: 127.0.0.1:$JPORT, max_connections: $((IDLE + 1000)) }
 sources:
@@ -57,7 +62,7 @@ routes:
   - { from: in, to: out, when_full: block }
 Y
 
-JPID=""; APID=""
+JPID=""; APID=""; CPID=""
 start_junction() {
   "$BIN" run "$WORK/routes.yaml" --log-level warning 2>>"$WORK/junction.log" &
   JPID=$!; PIDS+=("$JPID")
@@ -69,6 +74,12 @@ start_python() {
   APID=$!; PIDS+=("$APID")
   for _ in $(seq 200); do (exec 3<>"/dev/tcp/127.0.0.1/$APORT") 2>/dev/null && return 0; sleep 0.05; done
   echo "the Python relay did not start" >&2; cat "$WORK/relay.log" >&2; exit 1
+}
+start_reference() {
+  "$WORK/lwsrelay" "$CPORT" 2>>"$WORK/lwsrelay.log" &
+  CPID=$!; PIDS+=("$CPID")
+  for _ in $(seq 200); do (exec 3<>"/dev/tcp/127.0.0.1/$CPORT") 2>/dev/null && return 0; sleep 0.05; done
+  echo "the reference relay did not start" >&2; cat "$WORK/lwsrelay.log" >&2; exit 1
 }
 stop_pid() { kill "$1" 2>/dev/null || true; wait "$1" 2>/dev/null || true; }
 rss_kb() { awk '/^VmRSS/ {print $2}' "/proc/$1/status"; }
@@ -107,6 +118,7 @@ echo "idle: Junction $J_RSS0 → $J_RSS1 kB ($J_PERCONN KB/conn); Python $A_RSS0
 # 1 and 2, alternating, on fresh relays.
 start_junction
 start_python
+start_reference
 TICK=$(getconf CLK_TCK)
 throughput() { # pid port → wsload's line + relay_cpu=%
   local t0 c0 out c1 t1
@@ -117,22 +129,31 @@ throughput() { # pid port → wsload's line + relay_cpu=%
 }
 latency() { "$LOAD" latency 127.0.0.1 "$2" "$LAT_SECONDS" "$RATE" "$SIZE"; }
 
-declare -a J_RATE A_RATE J_P50 A_P50 J_P99 A_P99 J_LCPU A_LCPU J_RCPU A_RCPU
+declare -a J_RATE A_RATE J_P50 A_P50 J_P99 A_P99 J_LCPU A_LCPU J_RCPU A_RCPU C_RATE C_LCPU C_P50 C_P99
 for r in $(seq "$ROUNDS"); do
   out=$(throughput "$JPID" "$JPORT"); echo "round $r Junction: $out" >&2
   J_RATE+=("$(field rate "$out")"); J_LCPU+=("$(field cpu "$out")"); J_RCPU+=("$(field relay_cpu "$out")")
   out=$(throughput "$APID" "$APORT"); echo "round $r Python: $out" >&2
   A_RATE+=("$(field rate "$out")"); A_LCPU+=("$(field cpu "$out")"); A_RCPU+=("$(field relay_cpu "$out")")
+  out=$(throughput "$CPID" "$CPORT"); echo "round $r reference: $out" >&2
+  C_RATE+=("$(field rate "$out")"); C_LCPU+=("$(field cpu "$out")")
   out=$(latency "$JPID" "$JPORT"); echo "round $r Junction: $out" >&2
   J_P50+=("$(field p50_ms "$out")"); J_P99+=("$(field p99_ms "$out")")
   out=$(latency "$APID" "$APORT"); echo "round $r Python: $out" >&2
   A_P50+=("$(field p50_ms "$out")"); A_P99+=("$(field p99_ms "$out")")
+  out=$(latency "$CPID" "$CPORT"); echo "round $r reference: $out" >&2
+  C_P50+=("$(field p50_ms "$out")"); C_P99+=("$(field p99_ms "$out")")
 done
 J_PEAK=$(awk '/^VmHWM/ {print $2}' "/proc/$JPID/status")
 
 JR=$(median "${J_RATE[@]}"); AR=$(median "${A_RATE[@]}")
 J50=$(median "${J_P50[@]}"); A50=$(median "${A_P50[@]}")
 J99=$(median "${J_P99[@]}"); A99=$(median "${A_P99[@]}")
+CR=$(median "${C_RATE[@]}"); C50=$(median "${C_P50[@]}"); C99=$(median "${C_P99[@]}")
+C_RATIO=$(python3 -c "print('%.2f' % ($CR / $AR))")
+J_OF_C=$(python3 -c "print('%.0f' % (100 * $JR / $CR))")
+C_LOAD=$(median "${C_LCPU[@]}")
+C_NOTE=$(python3 -c "print(': there the load program, not the relay, ran out of CPU' if $C_LOAD >= 90 else '')")
 RATIO=$(python3 -c "print('%.2f' % ($JR / $AR))")
 ROUND_RATIOS=$(python3 -c "j='${J_RATE[*]}'.split(); a='${A_RATE[*]}'.split(); print(' '.join('%.2f' % (float(x) / float(y)) for x, y in zip(j, a)))")
 verdict() { python3 -c "print('met' if $1 else '**missed**')"; }
@@ -156,14 +177,16 @@ producer → relay → consumer over loopback WebSockets, $NPROC cores ($CPU), r
 load average before the run $LOADAVG.
 Junction: \`{type: websocket, path: /in}\` source → \`{type: websocket, path: /out}\` sink (broadcast), \`when_full: block\`,
 default listener threads. Python relay: benchmarks/websocket/relay.py, websockets $WSV on asyncio (Python $PYV), one process,
-every message from /in awaited into every /out client. Throughput and latency alternate between the two for $ROUNDS rounds; the table has the medians.
+every message from /in awaited into every /out client. Reference: benchmarks/websocket/lwsrelay.c, the least a relay on libwebsockets
+can do (C, one thread, a ring from /in to /out, no pipeline). Throughput and latency alternate between the three for $ROUNDS rounds;
+the table has the medians.
 
-| measurement | Junction | Python websockets | Junction vs Python | target |
-|---|---:|---:|---:|---:|
-| throughput, ${SIZE}-byte messages/s to one consumer | $JR | $AR | ${RATIO}× | ≥ 10× ($V_RATE) |
-| one-way latency p50 at $RATE msg/s (ms) | $J50 | $A50 | lower in $W50 of $ROUNDS rounds | below Python ($V_P50) |
-| one-way latency p99 at $RATE msg/s (ms) | $J99 | $A99 | lower in $W99 of $ROUNDS rounds | below Python ($V_P99) |
-| RSS per idle connection, $IDLE connections (KB) | $J_PERCONN | $A_PERCONN | | ≤ 50 KB ($V_MEM) |
+| measurement | Junction | Python websockets | Junction vs Python | target | reference (C lws relay) |
+|---|---:|---:|---:|---:|---:|
+| throughput, ${SIZE}-byte messages/s to one consumer | $JR | $AR | ${RATIO}× | ≥ 10× ($V_RATE) | $CR (${C_RATIO}× Python; Junction ${J_OF_C}% of it) |
+| one-way latency p50 at $RATE msg/s (ms) | $J50 | $A50 | lower in $W50 of $ROUNDS rounds | below Python ($V_P50) | $C50 |
+| one-way latency p99 at $RATE msg/s (ms) | $J99 | $A99 | lower in $W99 of $ROUNDS rounds | below Python ($V_P99) | $C99 |
+| RSS per idle connection, $IDLE connections (KB) | $J_PERCONN | $A_PERCONN | | ≤ 50 KB ($V_MEM) | |
 
 Method:
 - Load: one C program on libwebsockets $LWS (benchmarks/websocket/wsload.c, \`cc -O2\`), the same for both relays. It opens the consumer
@@ -178,9 +201,12 @@ Method:
 - CPU during throughput rounds (% of one core, from /proc and getrusage): load program Junction rounds ${J_LCPU[*]}, Python rounds ${A_LCPU[*]};
   relay Junction ${J_RCPU[*]}, Python ${A_RCPU[*]}. The load program is single-threaded and peaks at ${LOAD_PEAK}% of its core, so it is
   $LOAD_VERDICT; on $NPROC cores it does take CPU that a multi-threaded relay (Junction) could otherwise use, which the single-threaded Python relay cannot.
+- The reference relay bounds what a relay on libwebsockets reaches with this load program on this machine: $CR msg/s
+  (${C_RATIO}× Python), with the load program at ${C_LCPU[*]}% of a core (median $C_LOAD%)$C_NOTE. Junction reached ${J_OF_C}% of it;
+  ten times Python's rate would be $((10 * ${AR%.*})) msg/s.
 
 Every round: throughput msg/s Junction ${J_RATE[*]}, Python ${A_RATE[*]} (Junction ÷ Python ${ROUND_RATIOS}); p50 ms Junction ${J_P50[*]}, Python ${A_P50[*]};
-p99 ms Junction ${J_P99[*]}, Python ${A_P99[*]}.
+p99 ms Junction ${J_P99[*]}, Python ${A_P99[*]}. Reference: throughput ${C_RATE[*]}; p50 ${C_P50[*]}; p99 ${C_P99[*]}.
 Idle RSS: Junction $J_RSS0 → $J_RSS1 kB, Python $A_RSS0 → $A_RSS1 kB. Junction peak RSS over the throughput and latency rounds: $((J_PEAK / 1024)) MiB.
 R
 )

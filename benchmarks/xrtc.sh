@@ -6,6 +6,9 @@
 #       alternate between the two servers for ROUNDS rounds and the medians
 #       are compared, so a burst of other work on the machine moves both;
 #   (b) set → stream delivery latency, p50/p99 over 1,000 items at 1 ms spacing.
+# For reference, the item/set load also goes to the least a libwebsockets
+# server can do (benchmarks/xrtc/lwsstatic.c: C, one thread, a static answer),
+# and the CPU each server used per request is read from /proc.
 # Installs wrk and nginx (Debian) when missing. Writes the table into BENCHMARKS.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -24,6 +27,7 @@ make_work_dir
 
 JPORT=$(free_port)
 NPORT=$(free_port)
+LPORT=$(free_port)
 KEY=bench-key-0123456789abcdef0123
 ACCOUNT=AC0987654321012345
 
@@ -41,9 +45,15 @@ PIDS+=($!)
 JPID=$!
 
 start_nginx "$NPORT" '{"servertimestamp":1}' "$WORK"
+pkg-config --exists libwebsockets || scripts/bootstrap.sh >&2
+cc -O2 -Wall -o "$WORK/lwsstatic" benchmarks/xrtc/lwsstatic.c $(pkg-config --cflags --libs libwebsockets)
+"$WORK/lwsstatic" "$LPORT" &
+LPID=$!; PIDS+=("$LPID")
 
 for _ in $(seq 100); do curl -fs "http://127.0.0.1:$JPORT/health" >/dev/null && break; sleep 0.05; done
 for _ in $(seq 100); do curl -fs -X POST "http://127.0.0.1:$NPORT/" >/dev/null && break; sleep 0.05; done
+for _ in $(seq 100); do curl -fs --max-time 2 -d x "http://127.0.0.1:$LPORT/" >/dev/null && break; sleep 0.05; done
+NPIDS=$(pgrep -P "$(cat "$WORK/nginx.pid")" | tr '\n' ' ')
 
 login() {
   curl -fs -D - -o /dev/null -X POST "http://127.0.0.1:$JPORT/v1/auth/login" \
@@ -66,26 +76,33 @@ GET_BODY='{"portals":[{"portalid":"bench"}],"mode":"probe"}'
 wrk_script "$SET_BODY" > "$WORK/set.lua"
 wrk_script "$GET_BODY" > "$WORK/get.lua"
 
-rps() { # url script body → requests/s (wrk's figure); fails on non-2xx answers
-  local out
-  out=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" -s "$2" "$1")
+ticks() { local t=0 p; for p in "$@"; do t=$((t + $(awk '{print $14 + $15}' "/proc/$p/stat"))); done; echo "$t"; }
+# url script body pids… → requests/s (wrk's figure) and the pids' CPU µs per
+# request; fails on non-2xx answers.
+rps() {
+  local url=$1 script=$2 body=$3 out t0 t1 rate; shift 3
+  t0=$(ticks "$@")
+  out=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" -s "$script" "$url")
+  t1=$(ticks "$@")
   echo "$out" >&2
   if echo "$out" | grep -q "Non-2xx"; then
     echo "non-2xx answers during the run; one of them:" >&2
-    curl -s -X POST -H "Cookie: $COOKIE" --data-binary "$3" "$1" >&2
+    curl -s -X POST -H "Cookie: $COOKIE" --data-binary "$body" "$url" >&2
     exit 1
   fi
-  echo "$out" | awk '/Requests\/sec/ {print $2}'
+  rate=$(echo "$out" | awk '/Requests\/sec/ {print $2}')
+  echo "$rate $(python3 -c "print('%.1f' % (($t1 - $t0) / $(getconf CLK_TCK) * 1e6 / ($rate * $DURATION)))")"
 }
 
-declare -a J_SETS N_SETS J_GETS N_GETS
+declare -a J_SETS N_SETS J_GETS N_GETS L_SETS J_CPU N_CPU L_CPU
 for _ in $(seq "$ROUNDS"); do
-  J_SETS+=("$(rps "http://127.0.0.1:$JPORT/v1/item/set" "$WORK/set.lua" "$SET_BODY")")
-  N_SETS+=("$(rps "http://127.0.0.1:$NPORT/v1/item/set" "$WORK/set.lua" "$SET_BODY")")
-  J_GETS+=("$(rps "http://127.0.0.1:$JPORT/v1/item/get" "$WORK/get.lua" "$GET_BODY")")
-  N_GETS+=("$(rps "http://127.0.0.1:$NPORT/v1/item/get" "$WORK/get.lua" "$GET_BODY")")
+  read -r rate cpu < <(rps "http://127.0.0.1:$JPORT/v1/item/set" "$WORK/set.lua" "$SET_BODY" "$JPID"); J_SETS+=("$rate"); J_CPU+=("$cpu")
+  read -r rate cpu < <(rps "http://127.0.0.1:$NPORT/v1/item/set" "$WORK/set.lua" "$SET_BODY" $NPIDS); N_SETS+=("$rate"); N_CPU+=("$cpu")
+  read -r rate cpu < <(rps "http://127.0.0.1:$LPORT/v1/item/set" "$WORK/set.lua" "$SET_BODY" "$LPID"); L_SETS+=("$rate"); L_CPU+=("$cpu")
+  read -r rate _ < <(rps "http://127.0.0.1:$JPORT/v1/item/get" "$WORK/get.lua" "$GET_BODY" "$JPID"); J_GETS+=("$rate")
+  read -r rate _ < <(rps "http://127.0.0.1:$NPORT/v1/item/get" "$WORK/get.lua" "$GET_BODY" $NPIDS); N_GETS+=("$rate")
 done
-J_SET=$(median "${J_SETS[@]}"); N_SET=$(median "${N_SETS[@]}")
+J_SET=$(median "${J_SETS[@]}"); N_SET=$(median "${N_SETS[@]}"); L_SET=$(median "${L_SETS[@]}")
 J_GET=$(median "${J_GETS[@]}"); N_GET=$(median "${N_GETS[@]}")
 RSS_KB=$(awk '/VmHWM/ {print $2}' "/proc/$JPID/status")
 
@@ -144,6 +161,7 @@ P99=${LAT#* }
 ratio() { python3 -c "print('%.2f' % ($1 / $2))"; }
 SET_RATIO=$(ratio "$J_SET" "$N_SET")
 GET_RATIO=$(ratio "$J_GET" "$N_GET")
+L_RATIO=$(ratio "$L_SET" "$N_SET")
 CPU=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')
 NPROC=$(nproc)
 
@@ -158,8 +176,14 @@ Junction and nginx alternate, $ROUNDS rounds; the table has the medians.
 |---|---:|---:|---:|---:|
 | item/set (1 item, valid cookie) | $J_SET | $N_SET | $SET_RATIO | ≥ 0.60 |
 | item/get probe (valid cookie) | $J_GET | $N_GET | $GET_RATIO | |
+| reference: libwebsockets alone (C, one thread, static answer) to the item/set load | $L_SET | $N_SET | $L_RATIO | |
 
-Every round (req/s): Junction set ${J_SETS[*]}; nginx set ${N_SETS[*]}; Junction get ${J_GETS[*]}; nginx get ${N_GETS[*]}.
+CPU per item/set request (µs, the server's processes, from /proc; median of the rounds): Junction $(median "${J_CPU[@]}"),
+nginx $(median "${N_CPU[@]}"), the libwebsockets reference $(median "${L_CPU[@]}"). Junction runs one libwebsockets context per
+core; the reference has one thread (Debian builds libwebsockets with LWS_MAX_SMP 1).
+
+Every round (req/s): Junction set ${J_SETS[*]}; nginx set ${N_SETS[*]}; reference set ${L_SETS[*]}; Junction get ${J_GETS[*]}; nginx get ${N_GETS[*]}.
+CPU µs per set request, every round: Junction ${J_CPU[*]}; nginx ${N_CPU[*]}; reference ${L_CPU[*]}.
 
 Set → stream delivery over $ITEMS items at 1 ms spacing: p50 ${P50} ms, p99 ${P99} ms (target p99 ≤ 2 ms).
 Junction peak RSS during the run: $((RSS_KB / 1024)) MiB.
