@@ -53,7 +53,10 @@ public final class WebSocketSource: Source, Sendable {
                     var metadata = MetadataCache(["path": path])
                     output.emit(batch.map { connection, message in metadata.message(message, from: connection) })
                 },
-                onClose: { [self] _, _, _ in countOversized(endpoint.oversizedMessages) })
+                onClose: { [self] _, _, _ in countOversized(endpoint.oversizedMessages) },
+                // Emitting only queues the batch on the route's edges: it can
+                // run on the network thread, one thread hop less per message.
+                messagesInline: true)
         case .client(let client):
             let connection = client.connection
             let url = client.url

@@ -53,6 +53,32 @@ struct WebSocketTests {
         #expect(await eventually { ws.connection.bufferedAmount == 0 })
     }
 
+    @Test("Messages reach a handler on the endpoint's queue, or inline on the network thread when asked, in order either way")
+    func inlineMessages() async throws {
+        for inline in [false, true] {
+            let endpoint = WebSocketEndpoint(path: "/ws")
+            let threads = Box<Set<String>>([])
+            let got = Box<[WebSocketMessage]>([])
+            endpoint.setHandlers(
+                onMessages: { batch in
+                    threads.update { _ = $0.insert(ThreadName.current) }
+                    got.update { $0 += batch.map(\.1) }
+                },
+                messagesInline: inline)
+            let server = try webSocketServer(endpoint)
+            defer { server.stop() }
+            let ws = try client(server.port)
+            try ws.start()
+            defer { ws.stop() }
+            let sent = (0..<200).map { WebSocketMessage(text: "m\($0)") }
+            for m in sent { #expect(ws.connection.send(m)) }
+            #expect(await eventually { got.get().count == sent.count })
+            #expect(got.get() == sent)
+            #expect(threads.get().allSatisfy { $0.hasPrefix("junction-http") } == inline, "\(threads.get())")
+            #expect(threads.get().contains { $0.hasPrefix("junction-http") } == inline)
+        }
+    }
+
     @Test("Messages bigger than a frame are fragmented and reassembled both ways")
     func fragmentation() async throws {
         let server = try webSocketServer(echoEndpoint(maxMessageSize: 4 << 20))
