@@ -9,9 +9,7 @@
  *
  *   lwsrelay PORT
  */
-#include <libwebsockets.h>
-#include <stdlib.h>
-#include <string.h>
+#include "../lws_reference.h"
 
 #define RING 65536
 #define MAX_MESSAGE 4096
@@ -98,18 +96,5 @@ int main(int argc, char **argv) {
 		{ "wsload", on_event, 0, MAX_MESSAGE, 0, NULL, 0 },
 		{ NULL, NULL, 0, 0, 0, NULL, 0 },
 	};
-	struct lws_context_creation_info info;
-	memset(&info, 0, sizeof info);
-	info.port = atoi(argv[1]);
-	info.iface = "127.0.0.1";
-	info.protocols = protocols;
-	info.options = LWS_SERVER_OPTION_DISABLE_IPV6;
-	lws_set_log_level(LLL_ERR, NULL);
-	struct lws_context *context = lws_create_context(&info);
-	if (!context)
-		return 1;
-	while (lws_service(context, 0) >= 0)
-		;
-	lws_context_destroy(context);
-	return 0;
+	return serve_reference(argv[1], protocols);
 }
