@@ -105,6 +105,14 @@ public final class DataChannelHub: LifecycleService, @unchecked Sendable {
         case bad(String)
         /// `max_sessions` sessions are open.
         case full
+
+        /// The reason in words, for an error reply.
+        public var reason: String {
+            switch self {
+            case .bad(let why): return why
+            case .full: return "too many WebRTC sessions (rtc.max_sessions)"
+            }
+        }
     }
 
     /// Answers an offer: a new peer connection whose channels join the hub.
@@ -114,12 +122,7 @@ public final class DataChannelHub: LifecycleService, @unchecked Sendable {
         offer text: String, id requested: String? = nil,
         onStateChange observer: (@Sendable (PeerConnection.State) -> Void)? = nil
     ) throws(OfferError) -> PeerConnection {
-        let offer: SDPOffer
-        do {
-            offer = try SDPOffer(parsing: text)
-        } catch {
-            throw badOffer("invalid SDP offer: \(error)")
-        }
+        let offer = try parse(text)
         guard lock.withLock({ sessions.count }) < config.maxSessions else { throw .full }
         var configuration = PeerConnection.Configuration(addresses: config.addresses, certificate: certificate)
         configuration.maxMessageSize = config.maxMessageSize.bytes
@@ -177,12 +180,7 @@ public final class DataChannelHub: LifecycleService, @unchecked Sendable {
     /// let answer = try hub.renegotiate(session: sessionID, offer: text)
     /// ```
     public func renegotiate(session id: String, offer text: String) throws(OfferError) -> String {
-        let offer: SDPOffer
-        do {
-            offer = try SDPOffer(parsing: text)
-        } catch {
-            throw badOffer("invalid SDP offer: \(error)")
-        }
+        let offer = try parse(text)
         guard let pc = lock.withLock({ sessions[id] }) else { throw .bad("no open WebRTC session '\(id)'") }
         do {
             let answer = try pc.renegotiate(offer: offer)
@@ -191,6 +189,15 @@ public final class DataChannelHub: LifecycleService, @unchecked Sendable {
         } catch {
             if case .offer(let sdp) = error { throw badOffer("SDP offer not usable for renegotiation: \(sdp)") }
             throw .bad("\(error)")
+        }
+    }
+
+    /// The offer text parsed, or a counted `.bad` saying why not.
+    private func parse(_ text: String) throws(OfferError) -> SDPOffer {
+        do {
+            return try SDPOffer(parsing: text)
+        } catch {
+            throw badOffer("invalid SDP offer: \(error)")
         }
     }
 

@@ -49,12 +49,7 @@ extension RTMServer {
                 queue.async { self.peerConnection(socketID, state) }
             }
         } catch {
-            let why: String
-            switch error {
-            case .bad(let message): why = message
-            case .full: why = "too many WebRTC sessions (rtc.max_sessions)"
-            }
-            connection.send(.error(why, inReplyTo: message.type))
+            connection.send(.error(error.reason, inReplyTo: message.type))
             return terminate(connection, cause: error == .full ? .serviceShutdown : .sdpError)
         }
         connection.send(.sdpUpdate(RTMSessionDescription(type: "answer", sdp: pc.answer.sdp)))
@@ -79,10 +74,7 @@ extension RTMServer {
             let answer = try hub.renegotiate(session: session.id, offer: sdp.sdp)
             connection.send(.sdpUpdate(RTMSessionDescription(type: "answer", sdp: answer)))
         } catch {
-            switch error {
-            case .bad(let why): refuse(connection, why, inReplyTo: message.type)
-            case .full: refuse(connection, "too many WebRTC sessions (rtc.max_sessions)", inReplyTo: message.type)
-            }
+            refuse(connection, error.reason, inReplyTo: message.type)
         }
     }
 

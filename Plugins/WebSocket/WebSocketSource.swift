@@ -107,7 +107,6 @@ public final class WebSocketSource: Source, Sendable {
         let before = reportedOversized.exchange(total, ordering: .relaxed)
         if total > before { oversized.increment(by: total - before) }
     }
-
 }
 
 /// The metadata of one batch's messages, built once per connection and kind
