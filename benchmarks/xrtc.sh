@@ -107,9 +107,11 @@ J_GET=$(median "${J_GETS[@]}"); N_GET=$(median "${N_GETS[@]}")
 RSS_KB=$(awk '/VmHWM/ {print $2}' "/proc/$JPID/status")
 
 # Set → stream latency: one session streams, another sets one item per ms with
-# its send time in the payload; the reader notes arrival minus send time.
+# its send time (CLOCK_MONOTONIC) in the payload; the reader notes arrival
+# minus send time. Reader and writer are separate processes, so an arrival is
+# stamped when it is read, not when the writer's thread lets go of Python's GIL.
 LAT=$(python3 - "$JPORT" "$ACCOUNT" "$KEY" "$ITEMS" <<'PY'
-import http.client, json, sys, threading, time
+import http.client, json, multiprocessing, sys, time
 port, account, key, n = int(sys.argv[1]), sys.argv[2], sys.argv[3], int(sys.argv[4])
 
 def login():
@@ -119,40 +121,44 @@ def login():
     cookie = r.getheader("Set-Cookie").split(";")[0]
     return c, cookie
 
-latencies, done = [], threading.Event()
-def reader():
+def reader(results, streaming):
     c, cookie = login()
     body = json.dumps({"portals": [{"portalid": "lat"}], "mode": "stream"})
-    while not done.is_set():
+    latencies = []
+    while len(latencies) < n:
         c.request("POST", "/v1/item/get", body, {"Cookie": cookie})
         r = c.getresponse()
-        while True:
+        streaming.set()
+        while len(latencies) < n:
             line = r.readline()
             if not line:
                 break
             now = time.perf_counter_ns()
             for item in json.loads(line).get("items", []):
                 latencies.append(now - int(item["payload"]))
-            if len(latencies) >= n:
-                done.set()
-        r.read()
-t = threading.Thread(target=reader, daemon=True)
-t.start()
-w, cookie = login()
-time.sleep(0.5)  # the stream is open
-for i in range(n):
-    start = time.perf_counter_ns()
-    w.request("POST", "/v1/item/set", json.dumps({"items": [{"portalid": "lat", "payload": str(start)}]}), {"Cookie": cookie})
-    w.getresponse().read()
-    spare = 0.001 - (time.perf_counter_ns() - start) / 1e9
-    if spare > 0:
-        time.sleep(spare)
-done.wait(10)
-lat = sorted(latencies)
-if len(lat) < n:
-    print(f"only {len(lat)} of {n} items arrived", file=sys.stderr)
-    sys.exit(1)
-print("%.3f %.3f" % (lat[len(lat) // 2] / 1e6, lat[int(len(lat) * 0.99) - 1] / 1e6))
+        r.close()
+    results.put(latencies)
+
+if __name__ == "__main__":
+    fork = multiprocessing.get_context("fork")  # the script comes from stdin: no re-import
+    results, streaming = fork.Queue(), fork.Event()
+    fork.Process(target=reader, args=(results, streaming), daemon=True).start()
+    w, cookie = login()
+    streaming.wait(10)
+    time.sleep(0.2)
+    for i in range(n):
+        start = time.perf_counter_ns()
+        w.request("POST", "/v1/item/set", json.dumps({"items": [{"portalid": "lat", "payload": str(start)}]}), {"Cookie": cookie})
+        w.getresponse().read()
+        spare = 0.001 - (time.perf_counter_ns() - start) / 1e9
+        if spare > 0:
+            time.sleep(spare)
+    try:
+        lat = sorted(results.get(timeout=10))
+    except Exception:
+        print(f"not all {n} items arrived", file=sys.stderr)
+        sys.exit(1)
+    print("%.3f %.3f" % (lat[len(lat) // 2] / 1e6, lat[int(len(lat) * 0.99) - 1] / 1e6))
 PY
 )
 P50=${LAT% *}

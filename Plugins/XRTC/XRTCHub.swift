@@ -36,7 +36,8 @@ public struct XRTCGetRequest: Sendable, Equatable {
 
 /// The state of the hosted XRTC server: accounts, login sessions with their
 /// per-portal delivery cursors, portal rings, and who waits for new items.
-/// Thread-safe; notifications are delivered in arrival order on one queue.
+/// Thread-safe. Waiters are notified on the thread that stored the item,
+/// after the hub's lock is released; a `notify` only hands off (`queue.async`).
 public final class XRTCHub: @unchecked Sendable {
     public let limits: XRTCLimits
     private let keysByAccount: [String: [String]]
@@ -76,7 +77,6 @@ public final class XRTCHub: @unchecked Sendable {
     private var nextWaiter = 0
     private var seq: UInt64 = 0
     private var lastPrune: UInt64 = 0
-    private let notifyQueue = DispatchQueue(label: "junction.xrtc.notify")
 
     public init(
         config: XRTCSectionConfig,
@@ -208,9 +208,11 @@ public final class XRTCHub: @unchecked Sendable {
         return notices
     }
 
+    /// Runs the notifications of a store, outside the lock. No hop through a
+    /// queue of the hub's own: each `notify` already hops to its reader's queue,
+    /// and a reader reads the hub's state, not the order of notifications.
     private func deliver(_ notices: [@Sendable () -> Void]) {
-        guard !notices.isEmpty else { return }
-        notifyQueue.async { notices.forEach { $0() } }
+        for notify in notices { notify() }
     }
 
     // MARK: Get
@@ -228,7 +230,7 @@ public final class XRTCHub: @unchecked Sendable {
         }
     }
 
-    /// Calls `notify` (on the hub's notification queue) whenever a portal that
+    /// Calls `notify` (on the storing thread, outside the hub's lock) whenever a portal that
     /// `request` names gets an item, until `cancelWait`. Register before the
     /// first `get`, so nothing slips between them.
     public func addWaiter(token: String, request: XRTCGetRequest, notify: @escaping @Sendable () -> Void) throws(XRTCError) -> Int {
@@ -284,7 +286,7 @@ public final class XRTCHub: @unchecked Sendable {
         lock.withLock { (portals[account]?[portal]?.ring ?? []).filter { $0.index > index } }
     }
 
-    /// Calls `notify` (on the hub's notification queue) whenever `portal` of `account` gets an item.
+    /// Calls `notify` (on the storing thread, outside the hub's lock) whenever `portal` of `account` gets an item.
     public func subscribe(account: String, portal: String, notify: @escaping @Sendable () -> Void) -> Int {
         lock.withLock {
             nextWaiter += 1
