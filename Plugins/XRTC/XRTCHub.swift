@@ -44,18 +44,44 @@ public final class XRTCHub: @unchecked Sendable {
     private let monotonic: @Sendable () -> UInt64
     private let wallClock: @Sendable () -> Int64
 
-    private struct Session {
-        let account: String
-        let key: String
+    // The state below is reference types reached from a session, so that a
+    // request hashes its token and portal ids once each and copies nothing.
+    // All of it is guarded by `lock`.
+
+    /// A login session: its account's portals, its key's limits, and how far it has read.
+    private final class Session {
+        let account: Account
+        let key: KeyState
         var lastUsed: UInt64
         var cursors: [String: UInt64] = [:]  // portal → highest seq delivered or skipped
+
+        init(account: Account, key: KeyState, lastUsed: UInt64) {
+            self.account = account
+            self.key = key
+            self.lastUsed = lastUsed
+        }
     }
 
-    private struct Portal {
+    /// An account's portals.
+    private final class Account {
+        let id: String
+        var portals: [String: Portal] = [:]
+
+        init(id: String) { self.id = id }
+    }
+
+    /// What the limits count per API key.
+    private final class KeyState {
+        var active: [String: UInt64] = [:]  // portal → last use
+        var logins = FIFO<UInt64>()
+    }
+
+    /// A portal's ring of newest items.
+    private final class Portal {
         var ring: [XRTCItem] = []
         var count: UInt64 = 0
 
-        mutating func append(portalID: String, payload: String, timestamp: Int64, seq: UInt64, ringSize: Int) {
+        func append(portalID: String, payload: String, timestamp: Int64, seq: UInt64, ringSize: Int) {
             count += 1
             ring.append(XRTCItem(portalID: portalID, payload: payload, timestamp: timestamp, seq: seq, index: count))
             if ring.count > ringSize { ring.removeFirst(ring.count - ringSize) }
@@ -70,9 +96,8 @@ public final class XRTCHub: @unchecked Sendable {
 
     private let lock = NSLock()
     private var sessions: [String: Session] = [:]
-    private var portals: [String: [String: Portal]] = [:]
-    private var active: [String: [String: UInt64]] = [:]
-    private var logins: [String: FIFO<UInt64>] = [:]
+    private var accounts: [String: Account] = [:]
+    private var keys: [String: KeyState] = [:]
     private var waiters: [Int: Waiter] = [:]
     private var nextWaiter = 0
     private var seq: UInt64 = 0
@@ -106,16 +131,12 @@ public final class XRTCHub: @unchecked Sendable {
         let window = limits.loginWindow.nanoseconds
         let token = Self.newToken()
         try locked { () throws(XRTCError) in
-            var times = logins[key] ?? FIFO()
-            while let first = times.first, elapsed(first, now) >= window { _ = times.popFirst() }
-            guard times.count < limits.loginsPerWindow else {
-                logins[key] = times
-                throw .loginRate
-            }
-            times.append(now)
-            logins[key] = times
+            let state = keyState(key)
+            while let first = state.logins.first, elapsed(first, now) >= window { _ = state.logins.popFirst() }
+            guard state.logins.count < limits.loginsPerWindow else { throw .loginRate }
+            state.logins.append(now)
             pruneSessions(now: now)
-            sessions[token] = Session(account: accountID, key: key, lastUsed: now)
+            sessions[token] = Session(account: account(accountID), key: state, lastUsed: now)
         }
         return (token, wallClock())
     }
@@ -133,27 +154,47 @@ public final class XRTCHub: @unchecked Sendable {
         sessions = sessions.filter { elapsed($0.value.lastUsed, now) <= idle }
     }
 
-    /// The account and key of a live session, touching it; 10011 when unknown or idle too long.
+    /// The account's state, made on first use (under the lock).
+    private func account(_ id: String) -> Account {
+        if let account = accounts[id] { return account }
+        let account = Account(id: id)
+        accounts[id] = account
+        return account
+    }
+
+    /// The API key's state, made on first use (under the lock).
+    private func keyState(_ key: String) -> KeyState {
+        if let state = keys[key] { return state }
+        let state = KeyState()
+        keys[key] = state
+        return state
+    }
+
+    /// A live session, touched; 10011 when unknown or idle too long.
     private func touchSession(_ token: String, now: UInt64) throws(XRTCError) -> Session {
         guard let index = sessions.index(forKey: token) else { throw .session }
-        guard elapsed(sessions.values[index].lastUsed, now) <= limits.sessionIdle.nanoseconds else {
+        let session = sessions.values[index]
+        guard elapsed(session.lastUsed, now) <= limits.sessionIdle.nanoseconds else {
             sessions.remove(at: index)
             throw .session
         }
-        // In place: one lookup, and the cursors are not copied.
-        sessions.values[index].lastUsed = max(sessions.values[index].lastUsed, now)
-        return sessions.values[index]
+        session.lastUsed = max(session.lastUsed, now)
+        return session
     }
 
     /// Marks portals active for a key; 30 when that would pass the active-portal limit.
-    private func touchPortals<C: Collection<String>>(_ ids: C, key: String, now: UInt64) throws(XRTCError) {
-        try Self.touch(&active[key, default: [:]], ids, now: now, limits: limits)
+    private func touchPortals<C: Collection<String>>(_ ids: C, key: KeyState, now: UInt64) throws(XRTCError) {
+        try Self.touch(&key.active, ids, now: now, limits: limits)
     }
 
     private static func touch<C: Collection<String>>(
         _ mine: inout [String: UInt64], _ ids: C, now: UInt64, limits: XRTCLimits
     ) throws(XRTCError) {
         let window = limits.activePortalWindow.nanoseconds
+        if ids.count == 1, let id = ids.first, let index = mine.index(forKey: id) {
+            mine.values[index] = now  // the usual case: one portal, already active
+            return
+        }
         if ids.contains(where: { mine[$0] == nil }) {
             mine = mine.filter { elapsed($0.value, now) < window }
             for id in ids where mine[id] == nil && mine.count >= limits.activePortalsPerKey {
@@ -185,8 +226,9 @@ public final class XRTCHub: @unchecked Sendable {
         let ts = wallClock()
         var item: XRTCItem?
         let notices: [@Sendable () -> Void] = lock.withLock {
-            let n = store(account: account, portal: portal, payload: payload, timestamp: ts)
-            item = portals[account]?[portal]?.ring.last
+            let owner = self.account(account)
+            let n = store(account: owner, portal: portal, payload: payload, timestamp: ts)
+            item = owner.portals[portal]?.ring.last
             return n
         }
         deliver(notices)
@@ -194,15 +236,20 @@ public final class XRTCHub: @unchecked Sendable {
     }
 
     /// Appends to a ring (under the lock); returns the notifications to deliver.
-    private func store(account: String, portal id: String, payload: String, timestamp: Int64) -> [@Sendable () -> Void] {
+    private func store(account: Account, portal id: String, payload: String, timestamp: Int64) -> [@Sendable () -> Void] {
         seq += 1
         let seq = self.seq
         let ringSize = limits.ringSize
-        // Mutated in place, so the ring is not copied on every item.
-        portals[account, default: [:]][id, default: Portal()].append(
-            portalID: id, payload: payload, timestamp: timestamp, seq: seq, ringSize: ringSize)
+        let portal: Portal
+        if let existing = account.portals[id] {
+            portal = existing
+        } else {
+            portal = Portal()
+            account.portals[id] = portal
+        }
+        portal.append(portalID: id, payload: payload, timestamp: timestamp, seq: seq, ringSize: ringSize)
         var notices: [@Sendable () -> Void] = []
-        for w in waiters.values where w.account == account && (w.portals == nil || w.portals!.contains(id)) {
+        for w in waiters.values where w.account == account.id && (w.portals == nil || w.portals!.contains(id)) {
             notices.append(w.notify)
         }
         return notices
@@ -222,11 +269,9 @@ public final class XRTCHub: @unchecked Sendable {
         let now = monotonic()
         let wallNow = wallClock()
         return try locked { () throws(XRTCError) -> [XRTCItem] in
-            var s = try touchSession(token, now: now)
+            let s = try touchSession(token, now: now)
             if !request.portals.isEmpty { try touchPortals(request.portals.map(\.id), key: s.key, now: now) }
-            let items = collect(&s, request, wallNow: wallNow)
-            sessions[token] = s
-            return items
+            return collect(s, request, wallNow: wallNow)
         }
     }
 
@@ -238,7 +283,7 @@ public final class XRTCHub: @unchecked Sendable {
         return try locked { () throws(XRTCError) -> Int in
             let s = try touchSession(token, now: now)
             nextWaiter += 1
-            waiters[nextWaiter] = Waiter(account: s.account, portals: request.portals.isEmpty ? nil : Set(request.portals.map(\.id)), notify: notify)
+            waiters[nextWaiter] = Waiter(account: s.account.id, portals: request.portals.isEmpty ? nil : Set(request.portals.map(\.id)), notify: notify)
             return nextWaiter
         }
     }
@@ -246,8 +291,8 @@ public final class XRTCHub: @unchecked Sendable {
     /// Forgets a waiter (its get answered or its client left).
     public func cancelWait(_ id: Int) { lock.withLock { waiters[id] = nil } }
 
-    private func collect(_ s: inout Session, _ request: XRTCGetRequest, wallNow: Int64) -> [XRTCItem] {
-        let accountPortals = portals[s.account] ?? [:]
+    private func collect(_ s: Session, _ request: XRTCGetRequest, wallNow: Int64) -> [XRTCItem] {
+        let accountPortals = s.account.portals
         let wanted: [(id: String, since: Int64?)] = request.portals.isEmpty ? accountPortals.keys.sorted().map { ($0, nil) } : request.portals
         var candidates: [XRTCItem] = []
         for (id, since) in wanted {
@@ -283,7 +328,7 @@ public final class XRTCHub: @unchecked Sendable {
 
     /// Items of a portal after `index` (oldest first), for a hosted source reading at its own pace.
     public func items(account: String, portal: String, after index: UInt64) -> [XRTCItem] {
-        lock.withLock { (portals[account]?[portal]?.ring ?? []).filter { $0.index > index } }
+        lock.withLock { (accounts[account]?.portals[portal]?.ring ?? []).filter { $0.index > index } }
     }
 
     /// Calls `notify` (on the storing thread, outside the hub's lock) whenever `portal` of `account` gets an item.

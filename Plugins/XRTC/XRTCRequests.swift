@@ -21,6 +21,16 @@ enum XRTCRequests {
 
     /// `{"items":[{"portalid","payload"},…]}`: the first `itemsPerSet` items, checked.
     static func set(_ body: [UInt8], limits: XRTCLimits) throws(XRTCError) -> [(portal: String, payload: String)] {
+        if let plain = XRTCPlainSet.items(body) {
+            // The only mistakes such a body can hold: a portal id's length, and the payload total.
+            var bytes = 0
+            let items = try plain.prefix(limits.itemsPerSet).enumerated().map { (i, item) throws(XRTCError) in
+                bytes += item.payload.utf8.count
+                return (portal: try portalID(item.portal, limits: limits, at: "items[\(i)]"), payload: item.payload)
+            }
+            try checkPayloadTotal(bytes, limits: limits)
+            return items
+        }
         let o = try XRTCJSON.object(body)
         try XRTCJSON.checkNames(o, allowed: setNames, in: "item/set")
         guard let raw = o["items"] else { throw .names("Invalid arguments: 'items' is required") }
@@ -40,10 +50,14 @@ enum XRTCRequests {
             bytes += payload.utf8.count
             items.append((portal, payload))
         }
+        try checkPayloadTotal(bytes, limits: limits)
+        return items
+    }
+
+    private static func checkPayloadTotal(_ bytes: Int, limits: XRTCLimits) throws(XRTCError) {
         if bytes > limits.payloadBytesPerRequest {
             throw .names("Invalid arguments: payload size \(bytes) bytes exceeds \(limits.payloadBytesPerRequest) bytes per request")
         }
-        return items
     }
 
     /// `{"portals":[{"portalid","servertimestamp"?}], "mode", "schedule", "cutoff"}`; an empty body asks for every portal.
@@ -86,7 +100,11 @@ enum XRTCRequests {
 
     private static func portalID(_ value: JSONValue?, limits: XRTCLimits, at place: @autoclosure () -> String) throws(XRTCError) -> String {
         guard let value else { throw .names("Invalid arguments: \(place()).portalid is required") }
-        guard let id = value.stringValue, !id.isEmpty, id.count <= limits.portalIDLength else {
+        return try portalID(value.stringValue, limits: limits, at: place())
+    }
+
+    private static func portalID(_ id: String?, limits: XRTCLimits, at place: @autoclosure () -> String) throws(XRTCError) -> String {
+        guard let id, !id.isEmpty, id.count <= limits.portalIDLength else {
             throw .values("Invalid arguments: \(place()).portalid must be a string of 1 to \(limits.portalIDLength) characters")
         }
         return id
