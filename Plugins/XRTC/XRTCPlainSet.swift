@@ -34,7 +34,7 @@ enum XRTCPlainSet {
         private static let payload = Array("payload".utf8)
 
         mutating func document() -> [(portal: String, payload: String)]? {
-            guard take(0x7B), let key = rawString(), key.elementsEqual(Self.items),
+            guard take(0x7B), let key = rawString(), key.text.elementsEqual(Self.items),
                   take(0x3A), take(0x5B) else { return nil }
             var result: [(portal: String, payload: String)] = []
             if !take(0x5D) {
@@ -56,11 +56,13 @@ enum XRTCPlainSet {
             var payload: String?
             for index in 0..<2 {
                 if index == 1 { guard take(0x2C) else { return nil } }
-                guard let key = rawString(), take(0x3A), let value = rawString(),
-                      let text = String(validating: value, as: UTF8.self) else { return nil }
-                if key.elementsEqual(Self.portalID), portal == nil {
+                guard let key = rawString(), take(0x3A), let value = rawString() else { return nil }
+                // ASCII needs no validation; anything else must be UTF-8, as JSON must.
+                guard let text = value.ascii ? String(decoding: value.text, as: UTF8.self) : String(validating: value.text, as: UTF8.self)
+                else { return nil }
+                if key.text.elementsEqual(Self.portalID), portal == nil {
                     portal = text
-                } else if key.elementsEqual(Self.payload), payload == nil {
+                } else if key.text.elementsEqual(Self.payload), payload == nil {
                     payload = text
                 } else {
                     return nil
@@ -72,19 +74,23 @@ enum XRTCPlainSet {
 
         /// The bytes between the quotes of a string with nothing to unescape
         /// or drop (no `\`, no control character, no U+FEFF: Foundation drops
-        /// some of those), after leading whitespace.
-        private mutating func rawString() -> UnsafeBufferPointer<UInt8>.SubSequence? {
+        /// some of those), after leading whitespace; `ascii` when all are.
+        private mutating func rawString() -> (text: UnsafeBufferPointer<UInt8>.SubSequence, ascii: Bool)? {
             guard take(0x22) else { return nil }
             let start = at
+            var ascii = true
             while at < bytes.count {
                 let b = bytes[at]
                 if b == 0x22 {
                     let text = bytes[start..<at]
                     at += 1
-                    return text
+                    return (text, ascii)
                 }
                 if b == 0x5C || b < 0x20 { return nil }
-                if b == 0xEF, at + 2 < bytes.count, bytes[at + 1] == 0xBB, bytes[at + 2] == 0xBF { return nil }
+                if b >= 0x80 {
+                    if b == 0xEF, at + 2 < bytes.count, bytes[at + 1] == 0xBB, bytes[at + 2] == 0xBF { return nil }
+                    ascii = false
+                }
                 at += 1
             }
             return nil
