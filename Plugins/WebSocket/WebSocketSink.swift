@@ -22,7 +22,7 @@ import Metrics
 ///   chat_out: { type: websocket, path: /ws }
 ///   upstream: { type: websocket, url: "ws://127.0.0.1:9000/in", binary: true }
 /// ```
-public final class WebSocketSink: ReportingSink, Sendable {
+public final class WebSocketSink: ReportingSink, HandOffSink, Sendable {
     private enum Transport: Sendable {
         case server(WebSocketEndpoint)
         case client(WebSocketClient)
@@ -49,10 +49,11 @@ public final class WebSocketSink: ReportingSink, Sendable {
     /// Sends `batch` in order; completes (with the undeliverable count) once
     /// every message is queued on its connections below the high-water mark.
     ///
-    /// The first pass runs on the caller's queue: the runtime hands over one
-    /// batch at a time, so nothing else runs here meanwhile, and a message
-    /// saves a thread hop on its way out. After a wait for the high-water
-    /// mark, the rest goes on on the sink's own queue.
+    /// The first pass runs on the caller's thread (a ``HandOffSink``: queuing
+    /// on a connection never blocks): the runtime hands over one batch at a
+    /// time, so nothing else runs here meanwhile, and a message saves thread
+    /// hops on its way out. After a wait for the high-water mark, the rest
+    /// goes on on the sink's own queue.
     public func write(_ batch: [Message], reporting completion: @escaping @Sendable (_ failed: Int) -> Void) {
         send(batch[...], failed: 0, completion: completion)
     }

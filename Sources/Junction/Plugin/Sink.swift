@@ -44,3 +44,20 @@ extension ReportingSink {
         write(batch, reporting: { _ in completion() })
     }
 }
+
+/// A sink whose `write` only hands messages off — queues them on
+/// connections, arms a callback — and never blocks, sleeps or waits on
+/// another thread. The runtime may then call `write` on the thread that
+/// delivered the batch (often a network thread, when the route has no
+/// stages) instead of hopping to the sink's queue first; a message reaches
+/// its connection one thread wake-up sooner. One batch at a time still holds.
+///
+/// ```swift
+/// final class SocketSink: HandOffSink {
+///     func write(_ batch: [Message], completion: @escaping @Sendable () -> Void) {
+///         for message in batch { connection.enqueue(message.payload) }
+///         completion()
+///     }
+/// }
+/// ```
+public protocol HandOffSink: Sink {}

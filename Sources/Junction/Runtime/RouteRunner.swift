@@ -5,7 +5,9 @@ import Logging
 /// Runs one route: takes batches from the route's inlet edge, passes them
 /// through the stages on a serial queue, and pushes the results into one edge
 /// per sink. While a sink edge under `block` is full, the runner stops taking
-/// input, so the inlet fills and the route's sources pause.
+/// input, so the inlet fills and the route's sources pause. A route without
+/// stages only moves batches on, so its passes may run on the pushing thread
+/// (see ``RuntimeQueue``).
 final class RouteRunner: @unchecked Sendable {
     let name: String
     let queue: DispatchQueue
@@ -35,7 +37,7 @@ final class RouteRunner: @unchecked Sendable {
     init(name: String, inlet: Edge, stages: [(String, any Stage)], outputs: [(String, Edge)], errorsEdge: Edge?,
          logger: Logger, metrics: RouteMetrics, onFinished: @escaping @Sendable () -> Void) {
         self.name = name
-        self.queue = DispatchQueue(label: "junction.route.\(name)")
+        self.queue = RuntimeQueue.make(label: "junction.route.\(name)", kind: .route)
         self.inlet = inlet
         self.stages = stages.map(\.1)
         self.stageNames = stages.map(\.0)
@@ -54,14 +56,20 @@ final class RouteRunner: @unchecked Sendable {
             scheduled = true
             return true
         }
-        if go { queue.async { self.drain() } }
+        if go { RuntimeQueue.run(on: queue, kind: .route, inline: stages.isEmpty) { budget in self.drain(budget: budget) } }
     }
 
-    private func drain() {
+    private func drain(budget: Int = .max) {
         scheduleLock.withLock { scheduled = false }
         guard !finished else { return }
         runTimers()
+        var taken = 0
         while !gate.isHeld, !stages.contains(where: { $0.isHolding }) {
+            if taken == budget {
+                schedule()  // on the queue now: async
+                return
+            }
+            taken += 1
             guard let batch = inlet.pop(maxBytes: 256 * 1024) else { break }
             let cost = batch.accountedSize
             metrics.received(batch.count, bytes: batch.byteSize)

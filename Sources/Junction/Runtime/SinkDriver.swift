@@ -4,12 +4,16 @@ import Logging
 
 /// Feeds one sink from its incoming edges (one per route that names it),
 /// round-robin, one batch in flight at a time. The batch's bytes stay in the
-/// edge's `bufferedAmount` until the sink completes it.
+/// edge's `bufferedAmount` until the sink completes it. A ``HandOffSink`` is
+/// driven on the pushing thread when that is outside the runtime's queues
+/// (see ``RuntimeQueue``); a sink that completes inside `write` gets its next
+/// batch in the same pass.
 final class SinkDriver: @unchecked Sendable {
     let name: String
     let sink: any Sink
     private(set) var edges: [Edge] = []
     private let queue: DispatchQueue
+    private let handsOff: Bool
     private let logger: Logger
     private let metrics: ComponentMetrics
     private let maxBatchBytes: Int
@@ -34,7 +38,8 @@ final class SinkDriver: @unchecked Sendable {
     init(name: String, sink: any Sink, logger: Logger, metrics: ComponentMetrics, maxBatchBytes: Int = 256 * 1024, onClosed: @escaping @Sendable () -> Void) {
         self.name = name
         self.sink = sink
-        self.queue = DispatchQueue(label: "junction.sink.\(name)")
+        self.queue = RuntimeQueue.make(label: "junction.sink.\(name)", kind: .sink)
+        self.handsOff = sink is any HandOffSink
         self.logger = logger
         self.metrics = metrics
         self.maxBatchBytes = maxBatchBytes
@@ -52,49 +57,81 @@ final class SinkDriver: @unchecked Sendable {
             scheduled = true
             return true
         }
-        if go { queue.async { self.drain() } }
+        if go { RuntimeQueue.run(on: queue, kind: .sink, inline: handsOff) { budget in self.drain(budget: budget) } }
     }
 
-    private func drain() {
+    /// Hands batches to the sink while it completes them in `write`, at most
+    /// `budget` of them; the rest goes to a pass on the queue.
+    private func drain(budget: Int = .max) {
         scheduleLock.withLock { scheduled = false }
-        guard !inFlight, !closing else { return }
-        for step in 0..<edges.count {
-            let index = (next + step) % edges.count
-            let edge = edges[index]
-            guard var batch = edge.pop(maxBytes: maxBatchBytes) else { continue }
-            next = (index + 1) % edges.count
+        var taken = 0
+        while !inFlight, !closing {
+            if taken == budget {
+                schedule()  // on the queue now: async
+                return
+            }
+            taken += 1
+            guard let (edge, batch) = nextBatch() else {
+                if edges.allSatisfy({ $0.isClosed && $0.isEmpty }) { close() }
+                return
+            }
+            var messages = batch
             // The receipts stay here, not with the sink: they settle when the sink
             // completes, however long it keeps the messages afterwards.
-            let receipts = ReceiptHolder(taking: &batch, sink: name)
+            let receipts = ReceiptHolder(taking: &messages, sink: name)
             inFlight = true
-            inFlightCount = batch.count
-            let bytes = batch.byteSize
-            let cost = batch.accountedSize
-            let count = batch.count
+            inFlightCount = messages.count
+            let settled = Settled(count: messages.count, bytes: messages.byteSize, cost: messages.accountedSize)
+            let completion = WriteCompletion()
             let done: @Sendable (Int) -> Void = { [self] failed in
                 receipts?.settle(failed: failed)
+                // Completed inside `write`: settled below, in this same pass.
+                guard !completion.completeDuringWrite(failed: failed) else { return }
                 queue.async {
-                    let failed = min(max(0, failed), count)
-                    self.metrics.sent(count - failed, bytes: failed == 0 ? bytes : bytes * (count - failed) / count)
-                    self.metrics.failed(failed)
-                    self.scheduleLock.withLock {
-                        self._written += count - failed
-                        self._failed += failed
-                    }
-                    edge.complete(accounted: cost)
-                    self.inFlight = false
-                    self.inFlightCount = 0
+                    self.finish(settled, edge: edge, failed: failed)
                     self.drain()
                 }
             }
             if let reporting = sink as? any ReportingSink {
-                reporting.write(batch, reporting: done)
+                reporting.write(messages, reporting: done)
             } else {
-                sink.write(batch) { done(0) }
+                sink.write(messages) { done(0) }
             }
-            return
+            guard let failed = completion.endWrite() else { return }
+            finish(settled, edge: edge, failed: failed)
         }
-        if edges.allSatisfy({ $0.isClosed && $0.isEmpty }) { close() }
+    }
+
+    /// The next batch, round-robin over the edges.
+    private func nextBatch() -> (Edge, [Message])? {
+        for step in 0..<edges.count {
+            let index = (next + step) % edges.count
+            guard let batch = edges[index].pop(maxBytes: maxBatchBytes) else { continue }
+            next = (index + 1) % edges.count
+            return (edges[index], batch)
+        }
+        return nil
+    }
+
+    /// What a completed batch was, for the counters and its edge.
+    private struct Settled {
+        let count: Int
+        let bytes: Int
+        let cost: Int
+    }
+
+    /// The sink completed a batch: count it and free its bytes on the edge.
+    private func finish(_ batch: Settled, edge: Edge, failed: Int) {
+        let failed = min(max(0, failed), batch.count)
+        metrics.sent(batch.count - failed, bytes: failed == 0 ? batch.bytes : batch.bytes * (batch.count - failed) / batch.count)
+        metrics.failed(failed)
+        scheduleLock.withLock {
+            _written += batch.count - failed
+            _failed += failed
+        }
+        edge.complete(accounted: batch.cost)
+        inFlight = false
+        inFlightCount = 0
     }
 
     /// Stops taking batches (shutdown past its deadline); returns the messages of
@@ -147,5 +184,31 @@ private final class ReceiptHolder: @unchecked Sendable {
             return receipts
         }
         if failed > 0 { for r in taken { r.fail("sink \(sink) could not deliver it") } }
+    }
+}
+
+/// Whether a sink completed a batch inside its `write` call (then the driver
+/// settles it in the same pass) or later, from anywhere (then on its queue).
+private final class WriteCompletion: @unchecked Sendable {
+    private enum State { case writing, completed(failed: Int), returned }
+    private let lock = NSLock()
+    private var state = State.writing
+
+    /// The sink's completion: true when `write` has not returned yet.
+    func completeDuringWrite(failed: Int) -> Bool {
+        lock.withLock {
+            guard case .writing = state else { return false }
+            state = .completed(failed: failed)
+            return true
+        }
+    }
+
+    /// `write` returned: the failed count if it completed meanwhile.
+    func endWrite() -> Int? {
+        lock.withLock {
+            if case .completed(let failed) = state { return failed }
+            state = .returned
+            return nil
+        }
     }
 }
