@@ -2,6 +2,8 @@
 #define JUNCTION_CWEBSOCKETS_SHIM_H
 #include <libwebsockets.h>
 #include <sys/socket.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <errno.h>
 #include <sys/prctl.h>
 #include <string.h>
@@ -83,6 +85,12 @@ static inline int junction_ws_write_flags(int binary, int first, int final) {
     if (!final)
         f |= LWS_WRITE_NO_FIN;
     return f;
+}
+
+/* TCP_CORK on or off: frames written while on leave in full segments (a
+ * no-op on sockets that are not TCP). */
+static inline void junction_tcp_cork(int fd, int on) {
+    if (fd >= 0) (void)setsockopt(fd, IPPROTO_TCP, TCP_CORK, &on, sizeof on);
 }
 
 /* Client connection flags. */

@@ -174,6 +174,11 @@ public final class WebSocketConnection: Sendable {
         }
     }
 
+    /// Messages queued and not yet wholly written.
+    var pendingMessages: Int {
+        state.withLock { s in s.queue.count - s.head }
+    }
+
     /// The message at the head of the queue (stays there until ``wrote(_:completing:)``).
     func nextMessage() -> WebSocketMessage? {
         state.withLock { s in s.head < s.queue.count ? s.queue[s.head] : nil }

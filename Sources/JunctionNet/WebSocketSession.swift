@@ -86,6 +86,11 @@ final class WebSocketSession {
     /// fragments when large) while the socket takes them, then a due close.
     func writeable(_ out: LWSWriteBuffer) -> Int32 {
         var budget = Self.writeBudget
+        // Several frames waiting: cork the socket so they leave in full
+        // segments, not one packet (and one wake-up of the peer) per frame.
+        let fd = connection.pendingMessages > 1 ? lws_get_socket_fd(wsi) : -1
+        if fd >= 0 { junction_tcp_cork(fd, 1) }
+        defer { if fd >= 0 { junction_tcp_cork(fd, 0) } }
         while let message = connection.nextMessage() {
             let total = message.payload.count
             let n = min(Self.chunkSize, total - writeOffset)
