@@ -59,48 +59,75 @@ public final class WebSocketSink: ReportingSink, HandOffSink, Sendable {
     }
 
     /// Sends in order; when a target is over the high-water mark, waits for
-    /// it to drain and goes on with the rest (on `queue`).
+    /// it to drain and goes on with the rest (on `queue`). Consecutive
+    /// messages for the same targets go as one run: each target is asked for
+    /// its `bufferedAmount` once and takes the run under one lock, and the run
+    /// ends where a target would be over the mark, as message by message.
     private func send(_ rest: ArraySlice<Message>, failed: Int, completion: @escaping @Sendable (Int) -> Void) {
         var rest = rest
         var failed = failed
         let low = max(0, highWater / 2)
-        while let message = rest.first {
-            guard let targets = targets(for: message) else {
+        var everyone: [WebSocketConnection]?  // the path's clients, read once per pass
+        while let first = rest.first {
+            let route = route(of: first)
+            guard let targets = targets(for: route, everyone: &everyone) else {
                 failed += 1
                 undeliverable.increment()
                 rest = rest.dropFirst()
                 continue
             }
-            if let full = targets.first(where: { $0.bufferedAmount > highWater }) {
+            var amounts = targets.map(\.bufferedAmount)
+            if let full = amounts.firstIndex(where: { $0 > highWater }) {
                 let (waiting, failedSoFar) = (rest, failed)
-                full.whenBufferedAmount(atMost: low) { [self] in
+                targets[full].whenBufferedAmount(atMost: low) { [self] in
                     queue.async { self.send(waiting, failed: failedSoFar, completion: completion) }
                 }
                 return
             }
-            let outgoing = Self.frame(message, binary: binary)
+            var frames: [WebSocketMessage] = []
+            var end = rest.startIndex
+            repeat {
+                let frame = Self.frame(rest[end], binary: binary)
+                for i in amounts.indices { amounts[i] += frame.payload.count }
+                frames.append(frame)
+                end += 1
+            } while end < rest.endIndex && amounts.allSatisfy({ $0 <= highWater }) && self.route(of: rest[end]) == route
             var sent = targets.isEmpty  // a broadcast to nobody is not a failure
-            for connection in targets where connection.send(outgoing) { sent = true }
+            for connection in targets where connection.send(contentsOf: frames) { sent = true }
             if !sent {
-                failed += 1
-                undeliverable.increment()
+                failed += frames.count
+                undeliverable.increment(by: Int64(frames.count))
             }
-            rest = rest.dropFirst()
+            rest = rest[end...]
         }
         completion(failed)
     }
 
-    /// Where `message` goes; nil when it names a connection that is gone.
-    private func targets(for message: Message) -> [WebSocketConnection]? {
-        switch transport {
-        case .client(let client):
+    /// Where a message goes: one connection of this path, when its metadata
+    /// names one (as the websocket source sets it), or every client.
+    private enum Route: Equatable {
+        case everyone
+        case connection(UInt64)
+    }
+
+    private func route(of message: Message) -> Route {
+        guard case .server(let endpoint) = transport, message.metadata["path"] == endpoint.path,
+              let id = message.metadata["connection_id"].flatMap(UInt64.init) else { return .everyone }
+        return .connection(id)
+    }
+
+    /// The connections of `route`; nil when it names a connection that is gone.
+    private func targets(for route: Route, everyone: inout [WebSocketConnection]?) -> [WebSocketConnection]? {
+        switch (transport, route) {
+        case (.client(let client), _):
             return [client.connection]
-        case .server(let endpoint):
-            if let id = message.metadata["connection_id"].flatMap(UInt64.init),
-               message.metadata["path"] == endpoint.path {
-                return endpoint.connection(id: id).map { [$0] }
-            }
-            return endpoint.connections
+        case (.server(let endpoint), .connection(let id)):
+            return endpoint.connection(id: id).map { [$0] }
+        case (.server(let endpoint), .everyone):
+            if let everyone { return everyone }
+            let all = endpoint.connections
+            everyone = all
+            return all
         }
     }
 

@@ -105,6 +105,26 @@ public final class WebSocketConnection: Sendable {
         return true
     }
 
+    /// Queues `messages` in order under one lock: all or (once the
+    /// connection is closed for good) none.
+    ///
+    /// ```swift
+    /// guard connection.send(contentsOf: frames) else { return countLost(frames.count) }
+    /// ```
+    @discardableResult
+    public func send(contentsOf messages: some Collection<WebSocketMessage>) -> Bool {
+        guard !messages.isEmpty else { return true }
+        let wake: Bool? = state.withLock { s in
+            guard !s.finished, s.closeRequest == nil else { return nil }
+            s.queue.append(contentsOf: messages)
+            for message in messages { s.buffered += message.payload.count }
+            return Self.claimWake(&s)
+        }
+        guard let wake else { return false }
+        if wake { inbox.send(.webSocket(id: id)) }
+        return true
+    }
+
     /// Stops reading from the socket (`lws_rx_flow_control(wsi, 0)`) until ``resume()``.
     ///
     /// ```swift
