@@ -68,8 +68,8 @@ public final class WebSocketSink: ReportingSink, HandOffSink, Sendable {
         var failed = failed
         let low = max(0, highWater / 2)
         var everyone: [WebSocketConnection]?  // the path's clients, read once per pass
-        while let first = rest.first {
-            let route = route(of: first)
+        while !rest.isEmpty {
+            let route = route(of: rest[rest.startIndex].metadata)
             guard let targets = targets(for: route, everyone: &everyone) else {
                 failed += 1
                 undeliverable.increment()
@@ -85,13 +85,14 @@ public final class WebSocketSink: ReportingSink, HandOffSink, Sendable {
                 return
             }
             var frames: [WebSocketMessage] = []
+            frames.reserveCapacity(rest.count)
             var end = rest.startIndex
             repeat {
                 let frame = Self.frame(rest[end], binary: binary)
                 for i in amounts.indices { amounts[i] += frame.payload.count }
                 frames.append(frame)
                 end += 1
-            } while end < rest.endIndex && amounts.allSatisfy({ $0 <= highWater }) && self.route(of: rest[end]) == route
+            } while end < rest.endIndex && amounts.allSatisfy({ $0 <= highWater }) && self.route(of: rest[end].metadata) == route
             var sent = targets.isEmpty  // a broadcast to nobody is not a failure
             for connection in targets where connection.send(contentsOf: frames) { sent = true }
             if !sent {
@@ -110,9 +111,9 @@ public final class WebSocketSink: ReportingSink, HandOffSink, Sendable {
         case connection(UInt64)
     }
 
-    private func route(of message: Message) -> Route {
-        guard case .server(let endpoint) = transport, message.metadata["path"] == endpoint.path,
-              let id = message.metadata["connection_id"].flatMap(UInt64.init) else { return .everyone }
+    private func route(of metadata: [String: String]) -> Route {
+        guard case .server(let endpoint) = transport, metadata["path"] == endpoint.path,
+              let id = metadata["connection_id"].flatMap(UInt64.init) else { return .everyone }
         return .connection(id)
     }
 
