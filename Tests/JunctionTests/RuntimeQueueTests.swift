@@ -9,12 +9,16 @@ import Testing
     /// noting which thread that is; honours pause.
     final class ThreadSource: Source, @unchecked Sendable {
         let batches: Int
+        let tag: String
         private let condition = NSCondition()
         private var paused = false
         private var stopped = false
         private(set) var thread: pthread_t?
 
-        init(batches: Int) { self.batches = batches }
+        init(batches: Int, tag: String = "") {
+            self.batches = batches
+            self.tag = tag
+        }
 
         func start(_ output: any SourceOutput) throws {
             Thread { [self] in
@@ -25,7 +29,7 @@ import Testing
                     let stop = stopped
                     condition.unlock()
                     if stop { break }
-                    output.emit([Message(text: "\(seq)")])
+                    output.emit([Message(text: "\(seq)", metadata: ["tag": tag])])
                 }
                 output.finish()
             }.start()
@@ -107,6 +111,38 @@ import Testing
         let (source, sink) = try run(HandOffThreadSink(), batches: 200, stage: true)
         let emitter = try #require(source.emittingThread)
         #expect(sink.threads.allSatisfy { pthread_equal($0, emitter) == 0 })
+    }
+
+    /// Four threads emitting at once into routes that share a hand-off sink
+    /// (completing now and later) and a plain one, under `block` with tiny
+    /// water marks: inline passes on all four threads and queue passes meet,
+    /// and everything arrives, each source's messages in order, with no
+    /// thread waiting on another for good.
+    @Test func concurrentEmittersNeverWaitOnEachOtherForGood() throws {
+        let t = TestComponents()
+        let sources = (0..<4).map { ThreadSource(batches: 2_000, tag: "s\($0)") }
+        for (i, source) in sources.enumerated() { t.sources["s\(i)"] = source }
+        let handOff = HandOffThreadSink(asyncEvery: 5), plain = ThreadSink(asyncEvery: 7)
+        t.sinks["fast"] = handOff
+        t.sinks["slow"] = plain
+        let pipeline = try t.pipeline("""
+            sources: { s0: { type: test }, s1: { type: test }, s2: { type: test }, s3: { type: test } }
+            sinks: { fast: { type: test }, slow: { type: test } }
+            routes:
+              - { from: [s0, s1], to: [fast, slow], when_full: block, high_water: 256B }
+              - { from: [s2, s3], to: [fast], when_full: block, high_water: 128B }
+              - { from: [s3], to: [slow], when_full: block, high_water: 64B }
+            """)
+        try pipeline.start()
+        #expect(waitFinished(pipeline, timeout: 60))
+        #expect(handOff.messages.count == 8_000)
+        #expect(plain.messages.count == 6_000)
+        for (sink, tags) in [(handOff, ["s0", "s1", "s2", "s3"]), (plain, ["s0", "s1", "s3"])] {
+            let byTag = Dictionary(grouping: sink.messages) { $0.metadata["tag"] ?? "" }
+            for tag in tags {
+                #expect(sequenceNumbers(byTag[tag] ?? []) == Array(0..<2_000), "\(tag)")
+            }
+        }
     }
 
     /// Completions inside and after `write`, inline passes and queue passes
