@@ -129,12 +129,16 @@ final class XRTCServer: Sendable {
     }
 
     /// Writes one `{"items":[…]}` line per arrival for the stream duration, then ends.
+    ///
+    /// An arrival's get and line run on the thread that stored the item (a
+    /// setter's network thread, usually) under the stream's own lock, which
+    /// keeps the lines in order without a hop through a queue.
     private func stream(_ token: String, _ get: XRTCGetRequest, _ responder: HTTPResponder) throws(XRTCError) {
-        let queue = DispatchQueue(label: "junction.xrtc.stream")
+        let serial = NSLock()
         let state = WatchState()
         let hub = self.hub
         let waiter = try hub.addWaiter(token: token, request: get) {
-            queue.async {
+            serial.withLock {
                 guard !state.isDone else { return }
                 do {
                     let items = try hub.get(token: token, request: get)
@@ -148,9 +152,9 @@ final class XRTCServer: Sendable {
             }
         }
         state.start(waiter)
-        // The first get, the head and its line happen on the stream's queue,
+        // The first get, the head and its line happen under the stream's lock,
         // so no arrival's line can overtake them.
-        let started: Result<Void, XRTCError> = queue.sync {
+        let started: Result<Void, XRTCError> = serial.withLock {
             Result { () throws(XRTCError) in
                 let first = try hub.get(token: token, request: get)
                 responder.startStream(status: 200, headers: Self.json)
@@ -162,10 +166,12 @@ final class XRTCServer: Sendable {
             throw error
         }
         responder.onClose { if let w = state.finish() { hub.cancelWait(w) } }
-        queue.asyncAfter(deadline: .now() + hub.limits.streamDuration.dispatch) {
-            if let w = state.finish() {
-                hub.cancelWait(w)
-                responder.end()
+        DispatchQueue.global().asyncAfter(deadline: .now() + hub.limits.streamDuration.dispatch) {
+            serial.withLock {
+                if let w = state.finish() {
+                    hub.cancelWait(w)
+                    responder.end()
+                }
             }
         }
     }
