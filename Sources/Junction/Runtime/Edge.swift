@@ -167,11 +167,13 @@ public final class Edge: @unchecked Sendable {
         // Hand over at most a quarter of the high-water mark at once, so the queue keeps room to work with.
         let maxBytes = min(maxBytes, max(1, highWater / 4))
         return lock.withLock {
-            guard let first = queue.popFirst() else { return nil }
+            guard var first = queue.popFirst() else { return nil }
             var out: [Message]
             var bytes: Int
             if offset == 0 {
+                // Taken, not shared, so merging below appends in place.
                 out = first.messages
+                first.messages = []
                 bytes = first.cost
             } else {
                 out = Array(first.messages[offset...])
