@@ -85,7 +85,6 @@ public final class WebSocketSink: ReportingSink, HandOffSink, Sendable {
                 return
             }
             var frames: [WebSocketMessage] = []
-            frames.reserveCapacity(rest.count)
             var end = rest.startIndex
             repeat {
                 let frame = Self.frame(rest[end], binary: binary)

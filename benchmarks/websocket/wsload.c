@@ -211,14 +211,18 @@ static void start_pacing(void) {
 	lws_set_opaque_user_data(wsi, (void *)(intptr_t)PACER);
 }
 
-static int write_message(struct lws *wsi, char kind, uint64_t seq) {
-	static unsigned char buf[LWS_PRE + MAX_SIZE];
-	unsigned char *p = buf + LWS_PRE;
-	uint64_t t = now_ns();
+/* The message layout (see the top of this file) at p. */
+static void fill_message(unsigned char *p, char kind, uint64_t seq, uint64_t t) {
 	p[0] = (unsigned char)kind;
 	memcpy(p + 1, &seq, 8);
 	memcpy(p + 9, &t, 8);
 	memcpy(p + 17, &run_id, 8);
+}
+
+static int write_message(struct lws *wsi, char kind, uint64_t seq) {
+	static unsigned char buf[LWS_PRE + MAX_SIZE];
+	unsigned char *p = buf + LWS_PRE;
+	fill_message(p, kind, seq, now_ns());
 	return lws_write(wsi, p, size, LWS_WRITE_BINARY) < (int)size ? -1 : 0;
 }
 
@@ -228,36 +232,41 @@ static int write_message(struct lws *wsi, char kind, uint64_t seq) {
  * One send() per message would make this program, not the relay, the
  * bottleneck: the relay still parses and forwards every message on its own. */
 #define BATCH_BYTES (64 * 1024)
+#define MAX_FRAME (14 + MAX_SIZE)
 static const unsigned char mask_key[4] = { 0x5a, 0xc3, 0x17, 0x9e };
+
+/* Frame header length for SIZE-byte payloads: 2, plus 2 or 8 of extended length, plus the mask. */
+static size_t header_size(void) { return (size < 126 ? 2 : size < 65536 ? 4 : 10) + 4; }
 
 static size_t put_frame(unsigned char *f, char kind, uint64_t seq, uint64_t t) {
 	size_t h = 0;
 	f[h++] = 0x82;
 	if (size < 126) {
 		f[h++] = (unsigned char)(0x80 | size);
-	} else {
+	} else if (size < 65536) {
 		f[h++] = 0x80 | 126;
 		f[h++] = (unsigned char)(size >> 8);
 		f[h++] = (unsigned char)size;
+	} else {
+		f[h++] = 0x80 | 127;
+		for (int shift = 56; shift >= 0; shift -= 8) f[h++] = (unsigned char)((uint64_t)size >> shift);
 	}
 	memcpy(f + h, mask_key, 4);
 	h += 4;
 	unsigned char *p = f + h;
 	memset(p, 0, size);
-	p[0] = (unsigned char)kind;
-	memcpy(p + 1, &seq, 8);
-	memcpy(p + 9, &t, 8);
-	memcpy(p + 17, &run_id, 8);
+	fill_message(p, kind, seq, t);
 	for (size_t i = 0; i < size; i++) p[i] ^= mask_key[i & 3];
 	return h + size;
 }
 
 static int write_batch(struct lws *wsi) {
-	static unsigned char buf[LWS_PRE + BATCH_BYTES];
+	static unsigned char buf[LWS_PRE + BATCH_BYTES + MAX_FRAME];
 	unsigned char *p = buf + LWS_PRE;
-	size_t frame = (size < 126 ? 6 : 8) + size, n = 0;
+	size_t frame = header_size() + size, n = 0;
 	uint64_t t = now_ns();
-	while (sent - received < (uint64_t)window_msgs && n + frame <= BATCH_BYTES) {
+	/* At least one frame, however large SIZE is. */
+	while (sent - received < (uint64_t)window_msgs && (n == 0 || n + frame <= BATCH_BYTES)) {
 		n += put_frame(p + n, 'D', sent, t);
 		sent++;
 	}
