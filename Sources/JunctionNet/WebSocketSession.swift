@@ -109,7 +109,9 @@ final class WebSocketSession {
             writeOffset = final ? 0 : writeOffset + n
             connection.wrote(n, completing: final)
             budget -= n + 16
-            if budget <= 0 || lws_send_pipe_choked(wsi) != 0 {
+            // lws_partial_buffered, not lws_send_pipe_choked: the latter is a
+            // poll(2) per call, one extra system call for every frame sent.
+            if budget <= 0 || lws_partial_buffered(wsi) != 0 {
                 lws_callback_on_writable(wsi)
                 return 0
             }

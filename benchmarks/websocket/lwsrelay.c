@@ -70,7 +70,9 @@ static int on_event(struct lws *wsi, enum lws_callback_reasons reason, void *use
 			if (lws_write(wsi, s->data + LWS_PRE, s->len, s->binary ? LWS_WRITE_BINARY : LWS_WRITE_TEXT) < 0)
 				return -1;
 			tail++;
-			if (lws_send_pipe_choked(wsi)) {
+			/* lws_partial_buffered, not lws_send_pipe_choked: the latter
+			 * is a poll(2) per call. */
+			if (lws_partial_buffered(wsi)) {
 				lws_callback_on_writable(wsi);
 				break;
 			}
