@@ -23,17 +23,18 @@ final class HTTPInbox: Sendable {
     private let inlineRunning = Atomic<Bool>(false)
     private let serviceThread = Atomic<UInt>(0)
 
-    /// Set by the service thread around an inline handler: what that handler
+    /// Set by the service thread around work it runs itself (an inline
+    /// handler, the hand-off of a pass's WebSocket messages): what that work
     /// sends synchronously from the service thread is drained right after it
     /// returns, so it needs no wake-up. Sends from other threads meanwhile
     /// still wake the loop.
-    var inlineHandlerRunning: Bool {
+    var inlineWorkRunning: Bool {
         get { inlineRunning.load(ordering: .relaxed) }
         set { inlineRunning.store(newValue, ordering: .relaxed) }
     }
 
-    private var onInlineHandler: Bool {
-        inlineHandlerRunning && serviceThread.load(ordering: .relaxed) == UInt(pthread_self())
+    private var onInlineWork: Bool {
+        inlineWorkRunning && serviceThread.load(ordering: .relaxed) == UInt(pthread_self())
     }
 
     init() {
@@ -45,7 +46,7 @@ final class HTTPInbox: Sendable {
         state.withLock { s in
             guard let context = OpaquePointer(bitPattern: s.context) else { return }
             s.commands.append(command)
-            if !s.wakePending && !onInlineHandler {
+            if !s.wakePending && !onInlineWork {
                 s.wakePending = true
                 lws_cancel_service(context)
             }

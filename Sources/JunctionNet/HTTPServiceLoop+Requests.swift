@@ -147,9 +147,9 @@ extension HTTPServiceLoop {
         }
         // Inline: answer in this same service pass when the handler answers
         // at once; otherwise wait like a dispatched request.
-        inbox.inlineHandlerRunning = true
+        inbox.inlineWorkRunning = true
         route.handler(request, responder)
-        inbox.inlineHandlerRunning = false
+        inbox.inlineWorkRunning = false
         drainInbox()
         if case .none = conn.output, conn.pendingChunks.isEmpty, !conn.endQueued { pauseRx(conn) }
     }

@@ -73,8 +73,18 @@ extension HTTPServiceLoop {
     }
 
     /// Hands this pass's messages to their endpoints' queues, one batch per endpoint run.
+    ///
+    /// A route may run on this thread and queue replies to WebSockets of this
+    /// loop: those are applied right after, not on the next pass after a
+    /// `lws_cancel_service` wake-up, which saves a poll round per message on
+    /// a relay between two clients of the same thread.
     func flushWebSocketMessages() {
         guard !webSocketBatch.isEmpty else { return }
+        inbox.inlineWorkRunning = true
+        defer {
+            inbox.inlineWorkRunning = false
+            drainInbox()
+        }
         var start = 0
         while start < webSocketBatch.count {
             let endpoint = webSocketBatch[start].0

@@ -194,14 +194,15 @@ public final class WebSocketConnection: Sendable {
         }
     }
 
-    /// Messages queued and not yet wholly written.
-    var pendingMessages: Int {
-        state.withLock { s in s.queue.count - s.head }
-    }
-
-    /// The message at the head of the queue (stays there until ``wrote(_:completing:)``).
-    func nextMessage() -> WebSocketMessage? {
-        state.withLock { s in s.head < s.queue.count ? s.queue[s.head] : nil }
+    /// Copies up to `limit` queued messages, from the oldest not yet wholly
+    /// written, into `buffer` (emptied first), under one lock. They stay
+    /// queued (and counted in ``bufferedAmount``) until ``wrote(_:completed:)``.
+    func peekQueued(into buffer: inout [WebSocketMessage], limit: Int) {
+        buffer.removeAll(keepingCapacity: true)
+        state.withLock { s in
+            let end = min(s.queue.count, s.head + limit)
+            if s.head < end { buffer.append(contentsOf: s.queue[s.head..<end]) }
+        }
     }
 
     /// Whether a close was asked for and everything queued before it is written.
@@ -209,20 +210,25 @@ public final class WebSocketConnection: Sendable {
         state.withLock { s in s.head >= s.queue.count ? s.closeRequest : nil }
     }
 
-    /// `count` bytes of the head message were handed to lws; `completing`
-    /// when they were its last.
-    func wrote(_ count: Int, completing: Bool) {
+    /// `bytes` payload bytes were handed to lws, and the `completed` oldest
+    /// queued messages were written whole: one lock for a run of writes.
+    func wrote(_ bytes: Int, completed: Int) {
         let ready: [@Sendable () -> Void] = state.withLock { s in
-            s.buffered -= count
-            if completing {
-                s.queue[s.head] = WebSocketMessage(kind: .binary, payload: [])
-                s.head += 1
-                if s.head == s.queue.count {
+            s.buffered -= bytes
+            if completed > 0 {
+                let end = min(s.queue.count, s.head + completed)
+                if end == s.queue.count {
                     s.queue.removeAll(keepingCapacity: s.queue.count < 1024)
                     s.head = 0
-                } else if s.head >= 256 && s.head * 2 >= s.queue.count {
-                    s.queue.removeFirst(s.head)
-                    s.head = 0
+                } else {
+                    // Written messages free their bytes now, not when the
+                    // queue is next compacted.
+                    for i in s.head..<end { s.queue[i] = WebSocketMessage(kind: .binary, payload: []) }
+                    s.head = end
+                    if s.head >= 256 && s.head * 2 >= s.queue.count {
+                        s.queue.removeFirst(s.head)
+                        s.head = 0
+                    }
                 }
             }
             return Self.takeWaiters(&s, all: false)

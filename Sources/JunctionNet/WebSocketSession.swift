@@ -18,6 +18,8 @@ final class WebSocketSession {
     private(set) var rxPaused = false
     /// Bytes of the head message already written (fragments sent).
     private var writeOffset = 0
+    /// The run of queued messages being written (reused between runs).
+    private var outgoing: [WebSocketMessage] = []
     /// Code and reason of the peer's close frame, when it sent one.
     var peerClose: (code: UInt16, reason: String)?
     /// We closed it (1009, or a requested close): the code we sent.
@@ -27,6 +29,8 @@ final class WebSocketSession {
     static let chunkSize = 64 * 1024
     /// Bytes written per WRITEABLE callback at most, so one connection can't hog the thread.
     static let writeBudget = 256 * 1024
+    /// Messages taken from the connection's queue at a time.
+    static let runLength = 256
 
     enum Received {
         case partial
@@ -84,40 +88,76 @@ final class WebSocketSession {
 
     /// `SERVER_WRITEABLE` / `CLIENT_WRITEABLE`: write queued messages (as
     /// fragments when large) while the socket takes them, then a due close.
+    ///
+    /// Messages are taken from the connection a run at a time and accounted
+    /// for once per run, so a sender on another thread meets the
+    /// connection's lock twice per run rather than twice per message.
     func writeable(_ out: LWSWriteBuffer) -> Int32 {
         var budget = Self.writeBudget
-        // Several frames waiting: cork the socket so they leave in full
-        // segments, not one packet (and one wake-up of the peer) per frame.
-        let fd = connection.pendingMessages > 1 ? lws_get_socket_fd(wsi) : -1
-        if fd >= 0 { junction_tcp_cork(fd, 1) }
+        var fd: Int32 = -1
         defer { if fd >= 0 { junction_tcp_cork(fd, 0) } }
-        while let message = connection.nextMessage() {
-            let total = message.payload.count
-            let n = min(Self.chunkSize, total - writeOffset)
-            out.reset()
-            out.reserve(n)
-            if n > 0 {
-                message.payload.withUnsafeBufferPointer { src in
-                    if let base = src.baseAddress { out.cursor.update(from: base + writeOffset, count: n) }
+        while true {
+            connection.peekQueued(into: &outgoing, limit: Self.runLength)
+            if outgoing.isEmpty { break }
+            // Several frames waiting: cork the socket so they leave in full
+            // segments, not one packet (and one wake-up of the peer) per frame.
+            if fd < 0 && outgoing.count > 1 {
+                fd = lws_get_socket_fd(wsi)
+                if fd >= 0 { junction_tcp_cork(fd, 1) }
+            }
+            var bytes = 0
+            var completed = 0
+            var more = true
+            runLoop: for message in outgoing {
+                while true {
+                    let (n, final) = write(message, out)
+                    if n < 0 {
+                        connection.wrote(bytes, completed: completed)
+                        return -1
+                    }
+                    bytes += n
+                    if final { completed += 1 }
+                    budget -= n + 16
+                    // lws_partial_buffered, not lws_send_pipe_choked: the
+                    // latter is a poll(2) per call, one more system call per frame.
+                    if budget <= 0 || lws_partial_buffered(wsi) != 0 {
+                        more = false
+                        break runLoop
+                    }
+                    if final { break }
                 }
             }
-            out.count = n
-            let first = writeOffset == 0
-            let final = writeOffset + n == total
-            let flags = junction_ws_write_flags(message.kind == .binary ? 1 : 0, first ? 1 : 0, final ? 1 : 0)
-            if lws_write(wsi, out.payload, n, lws_write_protocol(UInt32(bitPattern: flags))) < 0 { return -1 }
-            writeOffset = final ? 0 : writeOffset + n
-            connection.wrote(n, completing: final)
-            budget -= n + 16
-            // lws_partial_buffered, not lws_send_pipe_choked: the latter is a
-            // poll(2) per call, one extra system call for every frame sent.
-            if budget <= 0 || lws_partial_buffered(wsi) != 0 {
+            connection.wrote(bytes, completed: completed)
+            if !more {
                 lws_callback_on_writable(wsi)
+                outgoing.removeAll(keepingCapacity: true)
                 return 0
             }
         }
         if let close = connection.closeDue { return closeNow(code: close.code, reason: close.reason) }
         return 0
+    }
+
+    /// Writes the next piece of `message` (all of it, or the next fragment
+    /// of a large one): its byte count (-1 when lws failed) and whether it
+    /// was the last.
+    private func write(_ message: WebSocketMessage, _ out: LWSWriteBuffer) -> (Int, Bool) {
+        let total = message.payload.count
+        let n = min(Self.chunkSize, total - writeOffset)
+        out.reset()
+        out.reserve(n)
+        if n > 0 {
+            message.payload.withUnsafeBufferPointer { src in
+                if let base = src.baseAddress { out.cursor.update(from: base + writeOffset, count: n) }
+            }
+        }
+        out.count = n
+        let first = writeOffset == 0
+        let final = writeOffset + n == total
+        let flags = junction_ws_write_flags(message.kind == .binary ? 1 : 0, first ? 1 : 0, final ? 1 : 0)
+        if lws_write(wsi, out.payload, n, lws_write_protocol(UInt32(bitPattern: flags))) < 0 { return (-1, false) }
+        writeOffset = final ? 0 : writeOffset + n
+        return (n, final)
     }
 
     /// Sets the close frame's code and reason; the caller returns -1 to lws.
