@@ -68,15 +68,19 @@ public final class WebSocketSink: ReportingSink, HandOffSink, Sendable {
         var failed = failed
         let low = max(0, highWater / 2)
         var everyone: [WebSocketConnection]?  // the path's clients, read once per pass
+        var routes = RouteMemo()
+        var amounts: [Int] = []
+        var frames: [WebSocketMessage] = []
         while !rest.isEmpty {
-            let route = route(of: rest[rest.startIndex].metadata)
+            let route = routes.route(of: rest[rest.startIndex].metadata, sink: self)
             guard let targets = targets(for: route, everyone: &everyone) else {
                 failed += 1
                 undeliverable.increment()
                 rest = rest.dropFirst()
                 continue
             }
-            var amounts = targets.map(\.bufferedAmount)
+            amounts.removeAll(keepingCapacity: true)
+            for target in targets { amounts.append(target.bufferedAmount) }
             if let full = amounts.firstIndex(where: { $0 > highWater }) {
                 let (waiting, failedSoFar) = (rest, failed)
                 targets[full].whenBufferedAmount(atMost: low) { [self] in
@@ -84,14 +88,15 @@ public final class WebSocketSink: ReportingSink, HandOffSink, Sendable {
                 }
                 return
             }
-            var frames: [WebSocketMessage] = []
+            frames.removeAll(keepingCapacity: true)
             var end = rest.startIndex
+            var room = highWater - (amounts.max() ?? 0)
             repeat {
                 let frame = Self.frame(rest[end], binary: binary)
-                for i in amounts.indices { amounts[i] += frame.payload.count }
+                room -= frame.payload.count
                 frames.append(frame)
                 end += 1
-            } while end < rest.endIndex && amounts.allSatisfy({ $0 <= highWater }) && self.route(of: rest[end].metadata) == route
+            } while end < rest.endIndex && room >= 0 && routes.route(of: rest[end].metadata, sink: self) == route
             var sent = targets.isEmpty  // a broadcast to nobody is not a failure
             for connection in targets where connection.send(contentsOf: frames) { sent = true }
             if !sent {
@@ -101,6 +106,27 @@ public final class WebSocketSink: ReportingSink, HandOffSink, Sendable {
             rest = rest[end...]
         }
         completion(failed)
+    }
+
+    /// The route of the last metadata looked at: the messages of a batch
+    /// mostly share one metadata dictionary (the source builds it once per
+    /// connection), and the same storage means the same route, without a lookup.
+    private struct RouteMemo {
+        private var metadata: [String: String]?
+        private var route = Route.everyone
+
+        mutating func route(of metadata: [String: String], sink: WebSocketSink) -> Route {
+            if let last = self.metadata, Self.sameStorage(last, metadata) { return route }
+            route = sink.route(of: metadata)
+            self.metadata = metadata
+            return route
+        }
+
+        /// True only when both are the very same storage (a false answer
+        /// just means "look it up").
+        private static func sameStorage(_ a: [String: String], _ b: [String: String]) -> Bool {
+            withUnsafeBytes(of: a) { x in withUnsafeBytes(of: b) { y in x.elementsEqual(y) } }
+        }
     }
 
     /// Where a message goes: one connection of this path, when its metadata

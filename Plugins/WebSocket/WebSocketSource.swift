@@ -117,6 +117,10 @@ private struct MetadataCache {
     private var text: [String: String] = [:]
     private var binary: [String: String] = [:]
 
+    /// One receive time for the batch: its messages came in one pass of the
+    /// network thread (and a clock read per message is measurable).
+    private let timestamp = Message.now()
+
     init(_ base: [String: String]) {
         self.base = base
     }
@@ -133,6 +137,6 @@ private struct MetadataCache {
             binary = metadata
         }
         let isText = m.kind == .text
-        return Message(payload: m.payload, kind: isText ? .text : .binary, metadata: isText ? text : binary)
+        return Message(payload: m.payload, kind: isText ? .text : .binary, metadata: isText ? text : binary, timestamp: timestamp)
     }
 }

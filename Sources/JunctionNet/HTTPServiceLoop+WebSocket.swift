@@ -47,7 +47,11 @@ extension HTTPServiceLoop {
         case .partial:
             return 0
         case .message(let message):
-            webSocketBatch.append((endpoint, session.connection, message))
+            if let last = webSocketRuns.indices.last, webSocketRuns[last].endpoint === endpoint {
+                webSocketRuns[last].messages.append((session.connection, message))
+            } else {
+                webSocketRuns.append((endpoint, [(session.connection, message)]))
+            }
             return 0
         case .tooBig:
             endpoint.countOversized()
@@ -79,20 +83,14 @@ extension HTTPServiceLoop {
     /// `lws_cancel_service` wake-up, which saves a poll round per message on
     /// a relay between two clients of the same thread.
     func flushWebSocketMessages() {
-        guard !webSocketBatch.isEmpty else { return }
+        guard !webSocketRuns.isEmpty else { return }
         inbox.inlineWorkRunning = true
         defer {
             inbox.inlineWorkRunning = false
             drainInbox()
         }
-        var start = 0
-        while start < webSocketBatch.count {
-            let endpoint = webSocketBatch[start].0
-            var end = start + 1
-            while end < webSocketBatch.count, webSocketBatch[end].0 === endpoint { end += 1 }
-            endpoint.deliver(webSocketBatch[start..<end].map { ($0.1, $0.2) })
-            start = end
-        }
-        webSocketBatch.removeAll(keepingCapacity: true)
+        let runs = webSocketRuns
+        webSocketRuns.removeAll(keepingCapacity: true)
+        for run in runs { run.endpoint.deliver(run.messages) }
     }
 }

@@ -44,8 +44,9 @@ final class HTTPServiceLoop: @unchecked Sendable {
     var connections: [UInt64: HTTPConnection] = [:]
     /// Established WebSockets, keyed by their connection id (top bit set).
     var webSockets: [UInt64: WebSocketSession] = [:]
-    /// Whole WebSocket messages of this service iteration, per endpoint.
-    var webSocketBatch: [(WebSocketEndpoint, WebSocketConnection, WebSocketMessage)] = []
+    /// Whole WebSocket messages of this service iteration, in runs of one
+    /// endpoint each; a run is handed to its endpoint as it is (no copy).
+    var webSocketRuns: [(endpoint: WebSocketEndpoint, messages: [(WebSocketConnection, WebSocketMessage)])] = []
     var nextID: UInt64 = 0
     var drainBuffer: [HTTPCommand] = []
     var dispatchBatch: [(HTTPHandler, HTTPRequest, HTTPResponder)] = []

@@ -183,26 +183,51 @@ extension Array where Element == Message {
     /// counts as used) and is left alone, so the common path copies nothing.
     @discardableResult
     public mutating func releaseSparseChunks() -> Int {
+        // Look before touching: a mutating pass makes a shared array unique,
+        // which copies every message of a batch that needs nothing.
+        guard var i = firstSparseRun() else { return 0 }
         var copied = 0
-        var i = startIndex
         while i < endIndex {
-            guard case let .shared(chunk, _, _) = self[i].storage else {
+            guard let run = chunkRun(at: i) else {
                 i += 1
                 continue
             }
-            // The run of consecutive messages on this chunk, and how many of its bytes they use.
-            var end = i
-            var used = 0
-            while end < endIndex, case let .shared(c, _, count) = self[end].storage, c === chunk {
-                used += Int(count) + 1
-                end += 1
+            if run.sparse {
+                for k in i..<run.end { self[k].compact() }
+                copied += run.end - i
             }
-            if used * 4 < chunk.capacity {
-                for k in i..<end { self[k].compact() }
-                copied += end - i
-            }
-            i = end
+            i = run.end
         }
         return copied
+    }
+
+    /// Where the first run of messages that uses less than a quarter of its
+    /// chunk starts; nil when there is none (always, for owned payloads).
+    private func firstSparseRun() -> Int? {
+        var i = startIndex
+        while i < endIndex {
+            guard let run = chunkRun(at: i) else {
+                i += 1
+                continue
+            }
+            if run.sparse { return i }
+            i = run.end
+        }
+        return nil
+    }
+
+    /// The run of consecutive messages on the chunk of the message at `i`
+    /// (nil when its payload is its own): where the run ends, and whether it
+    /// uses less than a quarter of the chunk (a separator byte per message
+    /// counts as used).
+    private func chunkRun(at i: Int) -> (end: Int, sparse: Bool)? {
+        guard case let .shared(chunk, _, _) = self[i].storage else { return nil }
+        var end = i
+        var used = 0
+        while end < endIndex, case let .shared(c, _, count) = self[end].storage, c === chunk {
+            used += Int(count) + 1
+            end += 1
+        }
+        return (end, used * 4 < chunk.capacity)
     }
 }
