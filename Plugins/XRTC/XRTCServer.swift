@@ -23,9 +23,11 @@ final class XRTCServer: Sendable {
         // Inline: each handler is a parse, a short critical section in the hub
         // and an answer (watch and stream only register a waiter), so they run
         // on the network thread and answer in the same pass.
-        listener.mount(path + "/auth/login", inline: true) { [self] request, responder in handle(.login, request, responder, login) }
-        listener.mount(path + "/item/set", inline: true) { [self] request, responder in handle(.set, request, responder, set) }
-        listener.mount(path + "/item/get", inline: true) { [self] request, responder in handle(.get, request, responder, get) }
+        // The handlers read one header, the session cookie.
+        let cookie = HTTPHeaderSelection.only(["cookie"])
+        listener.mount(path + "/auth/login", inline: true, headers: cookie) { [self] request, responder in handle(.login, request, responder, login) }
+        listener.mount(path + "/item/set", inline: true, headers: cookie) { [self] request, responder in handle(.set, request, responder, set) }
+        listener.mount(path + "/item/get", inline: true, headers: cookie) { [self] request, responder in handle(.get, request, responder, get) }
         listener.errorFormat(prefix: path) { status, message in XRTCError.http(status, message).body }
     }
 
@@ -180,31 +182,40 @@ final class XRTCServer: Sendable {
 /// The three API endpoints, as metric dimensions.
 enum Endpoint: String, CaseIterable, Sendable {
     case login, set, get
+
+    /// Its place in `allCases`.
+    var index: Int {
+        switch self {
+        case .login: 0
+        case .set: 1
+        case .get: 2
+        }
+    }
 }
 
 /// `junction_xrtc_requests_total{endpoint, code}`, made once per pair: the
-/// metrics factory is not on the per-request path.
+/// metrics factory is not on the per-request path, nor is a dictionary.
 final class XRTCRequestCounters: Sendable {
     private static let codes = [0, 20, 30, 35, 45, 10011]
-    private let counters: [Endpoint: [Int: Counter]]
+    /// By endpoint (its place in `Endpoint.allCases`), then by code (its place in `codes`).
+    private let counters: [[Counter]]
 
     init() {
-        var counters: [Endpoint: [Int: Counter]] = [:]
-        for endpoint in Endpoint.allCases {
-            for code in Self.codes {
-                counters[endpoint, default: [:]][code] = Counter(
-                    label: "junction_xrtc_requests_total", dimensions: [("endpoint", endpoint.rawValue), ("code", "\(code)")])
-            }
+        counters = Endpoint.allCases.map { endpoint in
+            Self.codes.map { code in Self.counter(endpoint, code) }
         }
-        self.counters = counters
     }
 
     func count(_ endpoint: Endpoint, code: Int) {
-        if let counter = counters[endpoint]?[code] {
-            counter.increment()
+        if let c = Self.codes.firstIndex(of: code) {
+            counters[endpoint.index][c].increment()
         } else {
-            Counter(label: "junction_xrtc_requests_total", dimensions: [("endpoint", endpoint.rawValue), ("code", "\(code)")]).increment()
+            Self.counter(endpoint, code).increment()
         }
+    }
+
+    private static func counter(_ endpoint: Endpoint, _ code: Int) -> Counter {
+        Counter(label: "junction_xrtc_requests_total", dimensions: [("endpoint", endpoint.rawValue), ("code", "\(code)")])
     }
 }
 

@@ -76,7 +76,7 @@ public struct ListenConfig: Decodable, Sendable {
 public final class HTTPListener: LifecycleService, @unchecked Sendable {
     private let lock = NSLock()
     private var config = ListenConfig()
-    private var mounts: [(path: String, prefix: Bool, inline: Bool, maxBody: Int?, handler: HTTPHandler)] = []
+    private var mounts: [(path: String, prefix: Bool, inline: Bool, maxBody: Int?, headers: HTTPHeaderSelection, handler: HTTPHandler)] = []
     private var webSocketEndpoints: [WebSocketEndpoint] = []
     private var errorFormats: [(prefix: String, format: @Sendable (Int, String) -> [UInt8])] = []
     private var extraHeaders: [String] = []
@@ -99,9 +99,12 @@ public final class HTTPListener: LifecycleService, @unchecked Sendable {
     public func configure(_ config: ListenConfig) { lock.withLock { self.config = config } }
 
     /// Routes `path` (and, with `prefix`, everything below it) to `handler`;
-    /// `inline` as in ``HTTPServer/mount(_:prefix:inline:handler:)``.
-    public func mount(_ path: String, prefix: Bool = false, inline: Bool = false, maxBody: Int? = nil, handler: @escaping HTTPHandler) {
-        lock.withLock { mounts.append((path, prefix, inline, maxBody, handler)) }
+    /// `inline`, `maxBody` and `headers` as in ``HTTPServer/mount(_:prefix:inline:maxBody:headers:handler:)``.
+    public func mount(
+        _ path: String, prefix: Bool = false, inline: Bool = false, maxBody: Int? = nil, headers: HTTPHeaderSelection = .all,
+        handler: @escaping HTTPHandler
+    ) {
+        lock.withLock { mounts.append((path, prefix, inline, maxBody, headers, handler)) }
     }
 
     /// Accepts WebSocket upgrades on `endpoint.path` (see ``HTTPServer/mount(webSocket:)``);
@@ -161,7 +164,7 @@ public final class HTTPListener: LifecycleService, @unchecked Sendable {
             return HTTPServerConfig.jsonErrorBody(status, message)
         }
         let server = try HTTPServer(config: serverConfig, logger: logger)
-        for m in mounts { server.mount(m.path, prefix: m.prefix, inline: m.inline, maxBody: m.maxBody, handler: m.handler) }
+        for m in mounts { server.mount(m.path, prefix: m.prefix, inline: m.inline, maxBody: m.maxBody, headers: m.headers, handler: m.handler) }
         for endpoint in endpoints { server.mount(webSocket: endpoint) }
         try server.start()
         lock.withLock { self.server = server }

@@ -10,6 +10,8 @@ struct HTTPRoute {
     let inline: Bool
     /// The body size limit for this route; nil means the server's.
     var maxBody: Int? = nil
+    /// The request headers its handler gets.
+    var headers: HTTPHeaderSelection = .all
 }
 
 /// The mount table: exact paths first, then the longest matching prefix.
@@ -23,9 +25,12 @@ final class HTTPRouter: Sendable {
 
     private let table = Mutex(Table())
 
-    func mount(_ path: String, prefix: Bool, inline: Bool = false, maxBody: Int? = nil, handler: @escaping HTTPHandler) {
+    func mount(
+        _ path: String, prefix: Bool, inline: Bool = false, maxBody: Int? = nil, headers: HTTPHeaderSelection = .all,
+        handler: @escaping HTTPHandler
+    ) {
         let path = Self.normalise(path)
-        let route = HTTPRoute(handler: handler, inline: inline, maxBody: maxBody)
+        let route = HTTPRoute(handler: handler, inline: inline, maxBody: maxBody, headers: Self.lowercased(headers))
         table.withLock { t in
             if prefix {
                 t.prefixes.removeAll { $0.path == path }
@@ -46,6 +51,11 @@ final class HTTPRouter: Sendable {
             }
             return nil
         }
+    }
+
+    private static func lowercased(_ selection: HTTPHeaderSelection) -> HTTPHeaderSelection {
+        guard case .only(let names) = selection else { return selection }
+        return .only(names.map { $0.lowercased() })
     }
 
     /// "/a/b/" → "/a/b", "a" → "/a", "" → "/".

@@ -78,11 +78,14 @@ public final class HTTPServer: Sendable {
     ///
     /// `maxBody` replaces ``HTTPServerConfig/maxBodySize`` for this route:
     /// bigger bodies get `413` before they are read.
+    ///
+    /// `headers` limits the request headers the handler gets to those it
+    /// reads (see ``HTTPHeaderSelection``).
     public func mount(
-        _ path: String, prefix: Bool = false, inline: Bool = false, maxBody: Int? = nil,
+        _ path: String, prefix: Bool = false, inline: Bool = false, maxBody: Int? = nil, headers: HTTPHeaderSelection = .all,
         handler: @escaping @Sendable (HTTPRequest, HTTPResponder) -> Void
     ) {
-        router.mount(path, prefix: prefix, inline: inline, maxBody: maxBody, handler: handler)
+        router.mount(path, prefix: prefix, inline: inline, maxBody: maxBody, headers: headers, handler: handler)
     }
 
     /// Accepts WebSocket upgrades on `endpoint.path`; its connections and

@@ -50,6 +50,7 @@ extension HTTPServiceLoop {
             contentLength = nil
         }
         conn.handler = router.route(conn.path)
+        if let route = conn.handler { conn.headers = headerReader.headers(wsi, route.headers) }
         conn.discardBody = conn.handler == nil
         conn.bodyLimit = conn.handler?.maxBody ?? config.maxBodySize
         if let n = contentLength, n > conn.bodyLimit {
@@ -196,7 +197,8 @@ extension HTTPServiceLoop {
         }
     }
 
-    /// Method, path, query, headers and connection semantics, copied out of lws.
+    /// Method, path, query and connection semantics, copied out of lws (the
+    /// headers come once the route is known: it says which it needs).
     private func readHead(_ conn: HTTPConnection, uri: UnsafeMutableRawPointer?, uriLength: Int) {
         let wsi = conn.wsi
         conn.method = Self.method(wsi)
@@ -207,11 +209,10 @@ extension HTTPServiceLoop {
             conn.path = "/"
         }
         conn.query = headerReader.query(wsi)
-        conn.headers = headerReader.headers(wsi)
         if let version = headerReader.value(wsi, WSI_TOKEN_HTTP), version.hasSuffix("1.0") {
             conn.http10 = true
         }
-        if let connection = conn.headers["connection"]?.lowercased() {
+        if let connection = headerReader.value(wsi, WSI_TOKEN_CONNECTION)?.lowercased() {
             conn.clientWantsClose = connection.contains("close")
             conn.http10KeepAlive = conn.http10 && connection.contains("keep-alive")
         }

@@ -11,6 +11,8 @@ final class LWSHeaderReader {
     private let knownNames: [String]
     /// Non-standard headers to look up by name: (C name with ':', Swift name).
     private let extra: [(cName: [CChar], name: String)]
+    /// Index into `knownTokens` by lowercased name.
+    private let knownIndex: [String: Int]
     private let scratch: UnsafeMutablePointer<CChar>
     private let scratchSize: Int32
 
@@ -27,6 +29,7 @@ final class LWSHeaderReader {
         }
         self.knownTokens = known.map(\.0)
         self.knownNames = known.map(\.1)
+        self.knownIndex = Dictionary(known.enumerated().map { ($1.1, $0) }, uniquingKeysWith: { first, _ in first })
         self.extra = extraHeaders.map { name in
             let lower = name.lowercased()
             return (Array((lower + ":").utf8CString), lower)
@@ -53,6 +56,21 @@ final class LWSHeaderReader {
         lws_hdr_total_length(wsi, token) > 0
     }
 
+    /// The headers `selection` asks for, of those present.
+    func headers(_ wsi: OpaquePointer, _ selection: HTTPHeaderSelection) -> HTTPHeaders {
+        guard case .only(let names) = selection else { return headers(wsi) }
+        var result = HTTPHeaders()
+        result.reserveCapacity(names.count)
+        for name in names {
+            if let i = knownIndex[name] {
+                if let value = value(wsi, knownTokens[i]) { result.add(lowercased: name, value) }
+            } else if let value = custom(wsi, Array((name + ":").utf8CString)) {
+                result.add(lowercased: name, value)
+            }
+        }
+        return result
+    }
+
     /// Every well-known header present, plus the configured extra ones.
     func headers(_ wsi: OpaquePointer) -> HTTPHeaders {
         var result = HTTPHeaders()
@@ -64,14 +82,19 @@ final class LWSHeaderReader {
             }
         }
         for (cName, name) in extra {
-            let nlen = Int32(cName.count - 1)
-            let n = cName.withUnsafeBufferPointer { namePtr -> Int32 in
-                guard let base = namePtr.baseAddress, lws_hdr_custom_length(wsi, base, nlen) >= 0 else { return -1 }
-                return lws_hdr_custom_copy(wsi, scratch, scratchSize, base, nlen)
-            }
-            if n >= 0 { result.add(lowercased: name, string(count: Int(n))) }
+            if let value = custom(wsi, cName) { result.add(lowercased: name, value) }
         }
         return result
+    }
+
+    /// A non-standard header's value by its NUL-terminated `name:`; nil when absent.
+    private func custom(_ wsi: OpaquePointer, _ cName: [CChar]) -> String? {
+        let nlen = Int32(cName.count - 1)
+        let n = cName.withUnsafeBufferPointer { namePtr -> Int32 in
+            guard let base = namePtr.baseAddress, lws_hdr_custom_length(wsi, base, nlen) >= 0 else { return -1 }
+            return lws_hdr_custom_copy(wsi, scratch, scratchSize, base, nlen)
+        }
+        return n >= 0 ? string(count: Int(n)) : nil
     }
 
     /// Query arguments (`?a=1&b`), already percent-decoded by lws.

@@ -1,5 +1,6 @@
 import Foundation
 @testable import JunctionNet
+import Synchronization
 import Testing
 
 @Suite("HTTPServer basics")
@@ -32,6 +33,31 @@ struct HTTPServerBasicsTests {
             try RawHTTPClient(port: port).roundTrip("GET", "/echo", headers: [("X-Test", "Yes Please")])
         }
         #expect(response.headers["x-test"] == "Yes Please")
+    }
+
+    @Test("A route that selects headers gets those it named and no others")
+    func selectedHeaders() async throws {
+        let seen = Mutex<[String: HTTPHeaders]>([:])
+        let record: @Sendable (HTTPRequest, HTTPResponder) -> Void = { request, responder in
+            seen.withLock { $0[request.path] = request.headers }
+            responder.respond(status: 204, headers: [], body: [])
+        }
+        let server = try startedServer({ $0.extraHeaders = ["x-test"] }) {
+            $0.mount("/some", headers: .only(["Cookie", "x-test", "x-absent"]), handler: record)
+            $0.mount("/all", handler: record)
+        }
+        defer { server.stop() }
+        let port = server.port
+        let sent = [("Cookie", "JSESSIONID=abc"), ("X-Test", "yes"), ("User-Agent", "probe"), ("Accept", "*/*")]
+        for path in ["/some", "/all"] {
+            let response = try await onThread { try RawHTTPClient(port: port).roundTrip("GET", path, headers: sent) }
+            #expect(response.status == 204)
+        }
+        let some = try #require(seen.withLock { $0["/some"] })
+        #expect(some.map(\.name).sorted() == ["cookie", "x-test"])
+        #expect(some["cookie"] == "JSESSIONID=abc" && some["X-Test"] == "yes")
+        let all = try #require(seen.withLock { $0["/all"] })
+        #expect(all["user-agent"] == "probe" && all["accept"] == "*/*" && all["cookie"] == "JSESSIONID=abc" && all["x-test"] == "yes")
     }
 
     @Test("POST bodies arrive whole, with their headers")
