@@ -5,7 +5,9 @@
 #       `200 {"servertimestamp":1}` on the same machine → ratio. The loads
 #       alternate between the two servers for ROUNDS rounds and the medians
 #       are compared, so a burst of other work on the machine moves both;
-#   (b) set → stream delivery latency, p50/p99 over 1,000 items at 1 ms spacing.
+#   (b) set → stream delivery latency, p50/p99 over 1,000 items at 1 ms spacing,
+#       measured ROUNDS times (a fresh reader and writer each round); the
+#       medians are reported with every round's figures.
 # For reference, the item/set load also goes to the least a libwebsockets
 # server can do (benchmarks/xrtc/lwsstatic.c: C, one thread, a static answer),
 # and the CPU each server used per request is read from /proc.
@@ -110,6 +112,8 @@ RSS_KB=$(awk '/VmHWM/ {print $2}' "/proc/$JPID/status")
 # its send time (CLOCK_MONOTONIC) in the payload; the reader notes arrival
 # minus send time. Reader and writer are separate processes, so an arrival is
 # stamped when it is read, not when the writer's thread lets go of Python's GIL.
+LAT_P50S=(); LAT_P99S=()
+for _ in $(seq "$ROUNDS"); do
 LAT=$(python3 - "$JPORT" "$ACCOUNT" "$KEY" "$ITEMS" <<'PY'
 import http.client, json, multiprocessing, sys, time
 port, account, key, n = int(sys.argv[1]), sys.argv[2], sys.argv[3], int(sys.argv[4])
@@ -161,8 +165,10 @@ if __name__ == "__main__":
     print("%.3f %.3f" % (lat[len(lat) // 2] / 1e6, lat[int(len(lat) * 0.99) - 1] / 1e6))
 PY
 )
-P50=${LAT% *}
-P99=${LAT#* }
+LAT_P50S+=("${LAT% *}"); LAT_P99S+=("${LAT#* }")
+done
+P50=$(median "${LAT_P50S[@]}")
+P99=$(median "${LAT_P99S[@]}")
 
 ratio() { python3 -c "print('%.2f' % ($1 / $2))"; }
 SET_RATIO=$(ratio "$J_SET" "$N_SET")
@@ -191,7 +197,8 @@ core; the reference has one thread (Debian builds libwebsockets with LWS_MAX_SMP
 Every round (req/s): Junction set ${J_SETS[*]}; nginx set ${N_SETS[*]}; reference set ${L_SETS[*]}; Junction get ${J_GETS[*]}; nginx get ${N_GETS[*]}.
 CPU µs per set request, every round: Junction ${J_CPU[*]}; nginx ${N_CPU[*]}; reference ${L_CPU[*]}.
 
-Set → stream delivery over $ITEMS items at 1 ms spacing: p50 ${P50} ms, p99 ${P99} ms (target p99 ≤ 2 ms).
+Set → stream delivery over $ITEMS items at 1 ms spacing, $ROUNDS rounds (medians): p50 ${P50} ms, p99 ${P99} ms (target p99 ≤ 2 ms).
+Every round: p50 ${LAT_P50S[*]} ms; p99 ${LAT_P99S[*]} ms.
 Junction peak RSS during the run: $((RSS_KB / 1024)) MiB.
 R
 )
