@@ -1,6 +1,7 @@
 import Dispatch
 import Foundation
 import Logging
+import Synchronization
 
 /// Runs one route: takes batches from the route's inlet edge, passes them
 /// through the stages on a serial queue, and pushes the results into one edge
@@ -19,9 +20,19 @@ final class RouteRunner: @unchecked Sendable {
     private let stageNames: [String]
     private let logger: Logger
     private(set) lazy var gate = FlowGate(
-        onPause: {},
-        onResume: { [weak self] in self?.schedule() }
+        onPause: { [weak self] in self?.outputsFull.store(true, ordering: .releasing) },
+        onResume: { [weak self] in
+            self?.outputsFull.store(false, ordering: .releasing)
+            self?.schedule()
+        }
     )
+    /// The gate's last announcement: a full output edge paused the runner.
+    ///
+    /// Passes stop on this, not on the gate's raw hold count: a hold that is
+    /// released before the gate announced it never brings a resume, so a pass
+    /// that stopped on the count alone could wait for one forever. A pause
+    /// announced after a pass looked costs at most that pass's overshoot.
+    private let outputsFull = Atomic<Bool>(false)
 
     // Queue-confined state.
     private var scheduled = false
@@ -64,7 +75,7 @@ final class RouteRunner: @unchecked Sendable {
         guard !finished else { return }
         runTimers()
         var taken = 0
-        while !gate.isHeld, !stages.contains(where: { $0.isHolding }) {
+        while !outputsFull.load(ordering: .acquiring), !stages.contains(where: { $0.isHolding }) {
             if taken == budget {
                 schedule()  // on the queue now: async
                 return
