@@ -27,6 +27,12 @@ final class FlowGate: @unchecked Sendable {
 
     var isHeld: Bool { lock.withLock { holds > 0 } }
 
+    /// The state last announced (or being announced). What a consumer should
+    /// wait on: a pause it sees here is always followed by a resume once the
+    /// holds are gone, which `isHeld` does not promise (a hold released before
+    /// it was announced brings neither).
+    var isPaused: Bool { lock.withLock { announcedPaused } }
+
     func hold() {
         lock.withLock { holds += 1 }
         deliver()

@@ -34,7 +34,7 @@ final class SourceHandle: SourceOutput, @unchecked Sendable {
         inlet.addUpstream(gate)
     }
 
-    var isPaused: Bool { gate.isHeld }
+    var isPaused: Bool { gate.isPaused }
 
     /// Delivers a batch to every inlet, unless the output has finished.
     ///
