@@ -90,7 +90,7 @@ extension HTTPServiceLoop {
             drainInbox()
         }
         let runs = webSocketRuns
-        webSocketRuns.removeAll(keepingCapacity: true)
+        webSocketRuns = []  // the runs' arrays go to the endpoints; nothing to keep
         for run in runs { run.endpoint.deliver(run.messages) }
     }
 }

@@ -13,14 +13,13 @@ import Dispatch
 /// hands its batches straight on); asked for from a sink's queue, a pass
 /// always goes `async`. Waits go one way only, thread → route → sink, and a
 /// sink never waits on anything, so no two queues can wait on each other.
-/// A pass that runs on a
-/// borrowed thread does a bounded amount of work (``inlineBatches``) and
-/// leaves the rest to an `async` pass, so a busy route cannot hold a
-/// network thread.
+/// A pass that runs on a borrowed thread does a bounded amount of work
+/// (``inlineBatches``) and leaves the rest to an `async` pass, so a busy
+/// route cannot hold a network thread.
 ///
 /// ```swift
 /// let queue = RuntimeQueue.make(label: "junction.route.chat", kind: .route)
-/// RuntimeQueue.run(on: queue, inline: stages.isEmpty) { budget in drain(budget: budget) }
+/// RuntimeQueue.run(on: queue, kind: .route, inline: stages.isEmpty) { budget in drain(budget: budget) }
 /// ```
 enum RuntimeQueue {
     /// Whose queue it is.
