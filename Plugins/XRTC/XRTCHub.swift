@@ -78,13 +78,14 @@ public final class XRTCHub: @unchecked Sendable {
 
     /// A portal's ring of newest items.
     private final class Portal {
-        var ring: [XRTCItem] = []
+        var ring: XRTCRing<XRTCItem>
         var count: UInt64 = 0
 
-        func append(portalID: String, payload: String, timestamp: Int64, seq: UInt64, ringSize: Int) {
+        init(ringSize: Int) { ring = XRTCRing(capacity: ringSize) }
+
+        func append(portalID: String, payload: String, timestamp: Int64, seq: UInt64) {
             count += 1
             ring.append(XRTCItem(portalID: portalID, payload: payload, timestamp: timestamp, seq: seq, index: count))
-            if ring.count > ringSize { ring.removeFirst(ring.count - ringSize) }
         }
     }
 
@@ -106,7 +107,7 @@ public final class XRTCHub: @unchecked Sendable {
     public init(
         config: XRTCSectionConfig,
         monotonic: @escaping @Sendable () -> UInt64 = { DispatchTime.now().uptimeNanoseconds },
-        wallClock: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970 * 1000) }
+        wallClock: @escaping @Sendable () -> Int64 = { Int64(Message.now() / 1_000_000) }
     ) {
         limits = config.limits
         keysByAccount = Dictionary(config.accounts.map { ($0.id, $0.apiKeys) }, uniquingKeysWith: { a, _ in a })
@@ -239,15 +240,14 @@ public final class XRTCHub: @unchecked Sendable {
     private func store(account: Account, portal id: String, payload: String, timestamp: Int64) -> [@Sendable () -> Void] {
         seq += 1
         let seq = self.seq
-        let ringSize = limits.ringSize
         let portal: Portal
         if let existing = account.portals[id] {
             portal = existing
         } else {
-            portal = Portal()
+            portal = Portal(ringSize: limits.ringSize)
             account.portals[id] = portal
         }
-        portal.append(portalID: id, payload: payload, timestamp: timestamp, seq: seq, ringSize: ringSize)
+        portal.append(portalID: id, payload: payload, timestamp: timestamp, seq: seq)
         var notices: [@Sendable () -> Void] = []
         for w in waiters.values where w.account == account.id && (w.portals == nil || w.portals!.contains(id)) {
             notices.append(w.notify)
@@ -328,7 +328,7 @@ public final class XRTCHub: @unchecked Sendable {
 
     /// Items of a portal after `index` (oldest first), for a hosted source reading at its own pace.
     public func items(account: String, portal: String, after index: UInt64) -> [XRTCItem] {
-        lock.withLock { (accounts[account]?.portals[portal]?.ring ?? []).filter { $0.index > index } }
+        lock.withLock { accounts[account]?.portals[portal]?.ring.filter { $0.index > index } ?? [] }
     }
 
     /// Calls `notify` (on the storing thread, outside the hub's lock) whenever `portal` of `account` gets an item.

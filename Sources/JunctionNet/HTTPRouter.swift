@@ -15,15 +15,35 @@ struct HTTPRoute {
 }
 
 /// The mount table: exact paths first, then the longest matching prefix.
-/// Written by `mount` from any thread, read by the service thread per request.
+/// Written by `mount` from any thread, read by the service threads per
+/// request through a ``Cache`` of their own, which takes the lock only after
+/// a mount changed the table.
 final class HTTPRouter: Sendable {
-    private struct Table {
+    fileprivate struct Table {
         var exact: [String: HTTPRoute] = [:]
         /// (path, path + "/", route), longest path first.
         var prefixes: [(path: String, slashed: String, route: HTTPRoute)] = []
+        /// Bumped by every mount.
+        var generation = 0
+
+        func route(_ path: String) -> HTTPRoute? {
+            if let route = exact[path] { return route }
+            for entry in prefixes where path == entry.path || path.hasPrefix(entry.slashed) {
+                return entry.route
+            }
+            return nil
+        }
+    }
+
+    /// One reader's copy of the table.
+    struct Cache {
+        fileprivate var table = Table()
+        fileprivate var generation = -1
     }
 
     private let table = Mutex(Table())
+    /// The table's generation, readable without the lock.
+    private let generation = Atomic(0)
 
     func mount(
         _ path: String, prefix: Bool, inline: Bool = false, maxBody: Int? = nil, headers: HTTPHeaderSelection = .all,
@@ -40,17 +60,19 @@ final class HTTPRouter: Sendable {
             } else {
                 t.exact[path] = route
             }
+            t.generation += 1
+            generation.store(t.generation, ordering: .releasing)
         }
     }
 
-    func route(_ path: String) -> HTTPRoute? {
-        table.withLock { t in
-            if let route = t.exact[path] { return route }
-            for entry in t.prefixes where path == entry.path || path.hasPrefix(entry.slashed) {
-                return entry.route
-            }
-            return nil
+    /// The route for `path`, looked up in `cache`, which is refreshed first
+    /// if a mount changed the table since.
+    func route(_ path: String, cache: inout Cache) -> HTTPRoute? {
+        if generation.load(ordering: .acquiring) != cache.generation {
+            cache.table = table.withLock { $0 }
+            cache.generation = cache.table.generation
         }
+        return cache.table.route(path)
     }
 
     private static func lowercased(_ selection: HTTPHeaderSelection) -> HTTPHeaderSelection {

@@ -49,7 +49,7 @@ extension HTTPServiceLoop {
         } else {
             contentLength = nil
         }
-        conn.handler = router.route(conn.path)
+        conn.handler = router.route(conn.path, cache: &routeCache)
         if let route = conn.handler { conn.headers = headerReader.headers(wsi, route.headers) }
         conn.discardBody = conn.handler == nil
         conn.bodyLimit = conn.handler?.maxBody ?? config.maxBodySize

@@ -48,6 +48,8 @@ final class HTTPServiceLoop: @unchecked Sendable {
     /// endpoint each; a run is handed to its endpoint as it is (no copy).
     var webSocketRuns: [(endpoint: WebSocketEndpoint, messages: [(WebSocketConnection, WebSocketMessage)])] = []
     var nextID: UInt64 = 0
+    /// This thread's copy of the router's table.
+    var routeCache = HTTPRouter.Cache()
     var drainBuffer: [HTTPCommand] = []
     var dispatchBatch: [(HTTPHandler, HTTPRequest, HTTPResponder)] = []
     let writeBuffer = LWSWriteBuffer()
@@ -294,8 +296,11 @@ private func lwsHTTPCallback(
     _ user: UnsafeMutableRawPointer?, _ input: UnsafeMutableRawPointer?, _ len: Int
 ) -> Int32 {
     guard let wsi, let context = lws_get_context(wsi), let loop = lws_context_user(context) else { return 0 }
-    return Unmanaged<HTTPServiceLoop>.fromOpaque(loop).takeUnretainedValue()
-        .handle(wsi: wsi, reason: reason, pss: user, input: input, len: len)
+    // The context holds a +1 on the loop for as long as it lives, so the
+    // callback borrows it without a retain and release of its own.
+    return Unmanaged<HTTPServiceLoop>.fromOpaque(loop)._withUnsafeGuaranteedRef {
+        $0.handle(wsi: wsi, reason: reason, pss: user, input: input, len: len)
+    }
 }
 
 /// The sweep timer; `junction_sul.user` holds the loop.
