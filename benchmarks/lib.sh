@@ -6,6 +6,15 @@ free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",
 # The median of the numbers given as arguments.
 median() { printf '%s\n' "$@" | sort -g | awk '{v[NR]=$1} END {print (NR % 2) ? v[(NR+1)/2] : (v[NR/2] + v[NR/2+1]) / 2}'; }
 
+# The machine's CPU ticks so far, "steal total" (from the cpu line of /proc/stat).
+cpu_ticks() { awk '/^cpu / {t=0; for (i=2; i<=NF; i++) t+=$i; print $9, t}' /proc/stat; }
+# Percentage of CPU time the hypervisor took away (steal) between two
+# cpu_ticks readings: on a shared VM, the part of a slow period that is not
+# the programs measured.
+steal_percent() { # "STEAL0 TOTAL0" "STEAL1 TOTAL1"
+  python3 -c "import sys; s0, t0 = map(int, sys.argv[1].split()); s1, t1 = map(int, sys.argv[2].split()); print('%.1f' % (100 * (s1 - s0) / max(1, t1 - t0)))" "$1" "$2"
+}
+
 # Makes the run's work directory WORK (under PARENT, default /tmp) and the
 # PIDS list; on exit every pid in PIDS is stopped and waited for, an nginx
 # started in WORK is stopped, and WORK is removed.

@@ -97,6 +97,7 @@ rps() {
 }
 
 declare -a J_SETS N_SETS J_GETS N_GETS L_SETS J_CPU N_CPU L_CPU
+TICKS0=$(cpu_ticks)
 for _ in $(seq "$ROUNDS"); do
   read -r rate cpu < <(rps "http://127.0.0.1:$JPORT/v1/item/set" "$WORK/set.lua" "$SET_BODY" "$JPID"); J_SETS+=("$rate"); J_CPU+=("$cpu")
   read -r rate cpu < <(rps "http://127.0.0.1:$NPORT/v1/item/set" "$WORK/set.lua" "$SET_BODY" $NPIDS); N_SETS+=("$rate"); N_CPU+=("$cpu")
@@ -104,6 +105,7 @@ for _ in $(seq "$ROUNDS"); do
   read -r rate _ < <(rps "http://127.0.0.1:$JPORT/v1/item/get" "$WORK/get.lua" "$GET_BODY" "$JPID"); J_GETS+=("$rate")
   read -r rate _ < <(rps "http://127.0.0.1:$NPORT/v1/item/get" "$WORK/get.lua" "$GET_BODY" $NPIDS); N_GETS+=("$rate")
 done
+LOAD_STEAL=$(steal_percent "$TICKS0" "$(cpu_ticks)")
 J_SET=$(median "${J_SETS[@]}"); N_SET=$(median "${N_SETS[@]}"); L_SET=$(median "${L_SETS[@]}")
 J_GET=$(median "${J_GETS[@]}"); N_GET=$(median "${N_GETS[@]}")
 RSS_KB=$(awk '/VmHWM/ {print $2}' "/proc/$JPID/status")
@@ -113,6 +115,7 @@ RSS_KB=$(awk '/VmHWM/ {print $2}' "/proc/$JPID/status")
 # minus send time. Reader and writer are separate processes, so an arrival is
 # stamped when it is read, not when the writer's thread lets go of Python's GIL.
 LAT_P50S=(); LAT_P99S=()
+TICKS0=$(cpu_ticks)
 for _ in $(seq "$ROUNDS"); do
 LAT=$(python3 - "$JPORT" "$ACCOUNT" "$KEY" "$ITEMS" <<'PY'
 import http.client, json, multiprocessing, sys, time
@@ -167,6 +170,7 @@ PY
 )
 LAT_P50S+=("${LAT% *}"); LAT_P99S+=("${LAT#* }")
 done
+LAT_STEAL=$(steal_percent "$TICKS0" "$(cpu_ticks)")
 P50=$(median "${LAT_P50S[@]}")
 P99=$(median "${LAT_P99S[@]}")
 
@@ -199,6 +203,7 @@ CPU µs per set request, every round: Junction ${J_CPU[*]}; nginx ${N_CPU[*]}; r
 
 Set → stream delivery over $ITEMS items at 1 ms spacing, $ROUNDS rounds (medians): p50 ${P50} ms, p99 ${P99} ms (target p99 ≤ 2 ms).
 Every round: p50 ${LAT_P50S[*]} ms; p99 ${LAT_P99S[*]} ms.
+CPU time the hypervisor took (steal, /proc/stat): ${LOAD_STEAL}% during the throughput rounds, ${LAT_STEAL}% during the latency rounds.
 Junction peak RSS during the run: $((RSS_KB / 1024)) MiB.
 R
 )

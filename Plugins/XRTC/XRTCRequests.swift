@@ -21,12 +21,14 @@ enum XRTCRequests {
 
     /// `{"items":[{"portalid","payload"},…]}`: the first `itemsPerSet` items, checked.
     static func set(_ body: [UInt8], limits: XRTCLimits) throws(XRTCError) -> [(portal: String, payload: String)] {
-        if let plain = XRTCPlainSet.items(body) {
-            // The only mistakes such a body can hold: a portal id's length, and the payload total.
+        if var items = XRTCPlainSet.items(body) {
+            // The only mistakes such a body can hold: a portal id's length, and
+            // the payload total. Checked in place: the array is returned as read.
+            if items.count > limits.itemsPerSet { items.removeLast(items.count - limits.itemsPerSet) }
             var bytes = 0
-            let items = try plain.prefix(limits.itemsPerSet).enumerated().map { (i, item) throws(XRTCError) in
-                bytes += item.payload.utf8.count
-                return (portal: try portalID(item.portal, limits: limits, at: "items[\(i)]"), payload: item.payload)
+            for i in items.indices {
+                bytes += items[i].payload.utf8.count
+                _ = try portalID(items[i].portal, limits: limits, at: "items[\(i)]")
             }
             try checkPayloadTotal(bytes, limits: limits)
             return items
