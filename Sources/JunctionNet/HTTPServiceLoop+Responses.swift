@@ -120,21 +120,25 @@ extension HTTPServiceLoop {
         return lws_http_transaction_completed(wsi) != 0 ? -1 : 0
     }
 
-    /// Status line, framing headers and the handler's headers, via lws' h1 header helpers.
+    /// Status line, framing headers and the handler's headers. The listener
+    /// speaks HTTP/1.x only (its ALPN offers nothing else), so the head is
+    /// written here as lws' h1 helpers would write it, except Content-Length,
+    /// which lws writes itself to keep count of the body it still expects.
     private func writeHead(_ conn: HTTPConnection, status: Int, headers: [(String, String)], contentLength: Int?) -> Bool {
-        let wsi = conn.wsi
         let out = writeBuffer
         var estimate = 256
         for (name, value) in headers { estimate += name.utf8.count + value.utf8.count + 4 }
         out.reserve(estimate)
 
-        var p: UnsafeMutablePointer<UInt8>? = out.cursor
-        let end = out.end
-        if lws_add_http_header_status(wsi, UInt32(status), &p, end) != 0 { return false }
+        HTTPStatusLine.append(status, http10: conn.http10, to: out)
         if let contentLength {
-            if lws_add_http_header_content_length(wsi, lws_filepos_t(contentLength), &p, end) != 0 { return false }
+            var p: UnsafeMutablePointer<UInt8>? = out.cursor
+            guard lws_add_http_header_content_length(conn.wsi, lws_filepos_t(contentLength), &p, out.end) == 0, let p else {
+                return false
+            }
+            out.count = p - out.payload
         } else if conn.usesChunking && Self.allowsBody(status) {
-            if !headerWriter.add(wsi, "transfer-encoding", "chunked", &p, end) { return false }
+            out.append("transfer-encoding: chunked\r\n")
         }
         for (name, value) in headers {
             let isConnection = HTTPHeaders.equalsIgnoringASCIICase("connection", name)
@@ -147,17 +151,18 @@ extension HTTPServiceLoop {
                 logger.warning("dropping invalid response header", metadata: ["header": "\(name)"])
                 continue
             }
-            if !headerWriter.add(wsi, name, value, &p, end) { return false }
+            out.append(name)
+            out.append(": ")
+            out.append(value)
+            out.append("\r\n")
         }
         if conn.closeAfter || conn.clientWantsClose || (conn.http10 && !conn.http10KeepAlive) {
-            if !headerWriter.add(wsi, "connection", "close", &p, end) { return false }
+            out.append("connection: close\r\n")
             conn.closeAfter = true
         } else if conn.http10 {
-            if !headerWriter.add(wsi, "connection", "keep-alive", &p, end) { return false }
+            out.append("connection: keep-alive\r\n")
         }
-        if lws_finalize_http_header(wsi, &p, end) != 0 { return false }
-        guard let written = p else { return false }
-        out.count = written - out.payload
+        out.append("\r\n")
         return true
     }
 

@@ -53,7 +53,6 @@ final class HTTPServiceLoop: @unchecked Sendable {
     var drainBuffer: [HTTPCommand] = []
     var dispatchBatch: [(HTTPHandler, HTTPRequest, HTTPResponder)] = []
     let writeBuffer = LWSWriteBuffer()
-    var headerWriter = LWSHeaderWriter()
     let headerReader: LWSHeaderReader
     private var sweeper: UnsafeMutablePointer<junction_sul>?
     private var contextPointer: OpaquePointer?

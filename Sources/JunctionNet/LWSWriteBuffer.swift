@@ -70,6 +70,33 @@ final class LWSWriteBuffer {
         count += n
     }
 
+    func append(_ text: String) {
+        var text = text
+        text.withUTF8 { utf8 in
+            guard let start = utf8.baseAddress, !utf8.isEmpty else { return }
+            reserve(utf8.count)
+            cursor.update(from: start, count: utf8.count)
+            count += utf8.count
+        }
+    }
+
+    /// Appends a non-negative `value` in decimal.
+    func appendDecimal(_ value: Int) {
+        reserve(20)
+        var v = UInt(max(0, value))
+        var digits = 0
+        var rest = v
+        repeat {
+            digits += 1
+            rest /= 10
+        } while rest != 0
+        for i in stride(from: digits - 1, through: 0, by: -1) {
+            cursor[i] = UInt8(ascii: "0") + UInt8(v % 10)
+            v /= 10
+        }
+        count += digits
+    }
+
     /// Appends `value` in lowercase hex (chunk sizes).
     func appendHex(_ value: Int) {
         reserve(16)
