@@ -7,7 +7,9 @@
 #       are compared, so a burst of other work on the machine moves both;
 #   (b) set → stream delivery latency, p50/p99 over 1,000 items at 1 ms spacing,
 #       measured ROUNDS times (a fresh reader and writer each round); the
-#       medians are reported with every round's figures.
+#       medians are reported with every round's figures, beside the same
+#       client's floor without a server (benchmarks/xrtc/latency.py) and the
+#       CPU time the hypervisor took meanwhile (steal).
 # For reference, the item/set load also goes to the least a libwebsockets
 # server can do (benchmarks/xrtc/lwsstatic.c: C, one thread, a static answer),
 # and the CPU each server used per request is read from /proc.
@@ -110,65 +112,16 @@ J_SET=$(median "${J_SETS[@]}"); N_SET=$(median "${N_SETS[@]}"); L_SET=$(median "
 J_GET=$(median "${J_GETS[@]}"); N_GET=$(median "${N_GETS[@]}")
 RSS_KB=$(awk '/VmHWM/ {print $2}' "/proc/$JPID/status")
 
-# Set → stream latency: one session streams, another sets one item per ms with
-# its send time (CLOCK_MONOTONIC) in the payload; the reader notes arrival
-# minus send time. Reader and writer are separate processes, so an arrival is
-# stamped when it is read, not when the writer's thread lets go of Python's GIL.
-LAT_P50S=(); LAT_P99S=()
+# Set → stream latency (benchmarks/xrtc/latency.py), alternating with the
+# same client processes talking straight to each other: the floor that the
+# client and the machine set by themselves.
+LAT_P50S=(); LAT_P99S=(); FLOOR_P50S=(); FLOOR_P99S=()
 TICKS0=$(cpu_ticks)
 for _ in $(seq "$ROUNDS"); do
-LAT=$(python3 - "$JPORT" "$ACCOUNT" "$KEY" "$ITEMS" <<'PY'
-import http.client, json, multiprocessing, sys, time
-port, account, key, n = int(sys.argv[1]), sys.argv[2], sys.argv[3], int(sys.argv[4])
-
-def login():
-    c = http.client.HTTPConnection("127.0.0.1", port)
-    c.request("POST", "/v1/auth/login", json.dumps({"accountid": account, "apikey": key}))
-    r = c.getresponse(); r.read()
-    cookie = r.getheader("Set-Cookie").split(";")[0]
-    return c, cookie
-
-def reader(results, streaming):
-    c, cookie = login()
-    body = json.dumps({"portals": [{"portalid": "lat"}], "mode": "stream"})
-    latencies = []
-    while len(latencies) < n:
-        c.request("POST", "/v1/item/get", body, {"Cookie": cookie})
-        r = c.getresponse()
-        streaming.set()
-        while len(latencies) < n:
-            line = r.readline()
-            if not line:
-                break
-            now = time.perf_counter_ns()
-            for item in json.loads(line).get("items", []):
-                latencies.append(now - int(item["payload"]))
-        r.close()
-    results.put(latencies)
-
-if __name__ == "__main__":
-    fork = multiprocessing.get_context("fork")  # the script comes from stdin: no re-import
-    results, streaming = fork.Queue(), fork.Event()
-    fork.Process(target=reader, args=(results, streaming), daemon=True).start()
-    w, cookie = login()
-    streaming.wait(10)
-    time.sleep(0.2)
-    for i in range(n):
-        start = time.perf_counter_ns()
-        w.request("POST", "/v1/item/set", json.dumps({"items": [{"portalid": "lat", "payload": str(start)}]}), {"Cookie": cookie})
-        w.getresponse().read()
-        spare = 0.001 - (time.perf_counter_ns() - start) / 1e9
-        if spare > 0:
-            time.sleep(spare)
-    try:
-        lat = sorted(results.get(timeout=10))
-    except Exception:
-        print(f"not all {n} items arrived", file=sys.stderr)
-        sys.exit(1)
-    print("%.3f %.3f" % (lat[len(lat) // 2] / 1e6, lat[int(len(lat) * 0.99) - 1] / 1e6))
-PY
-)
-LAT_P50S+=("${LAT% *}"); LAT_P99S+=("${LAT#* }")
+  LAT=$(python3 benchmarks/xrtc/latency.py "$JPORT" "$ACCOUNT" "$KEY" "$ITEMS" junction)
+  LAT_P50S+=("${LAT% *}"); LAT_P99S+=("${LAT#* }")
+  LAT=$(python3 benchmarks/xrtc/latency.py 0 - - "$ITEMS" direct)
+  FLOOR_P50S+=("${LAT% *}"); FLOOR_P99S+=("${LAT#* }")
 done
 LAT_STEAL=$(steal_percent "$TICKS0" "$(cpu_ticks)")
 P50=$(median "${LAT_P50S[@]}")
@@ -203,6 +156,7 @@ CPU µs per set request, every round: Junction ${J_CPU[*]}; nginx ${N_CPU[*]}; r
 
 Set → stream delivery over $ITEMS items at 1 ms spacing, $ROUNDS rounds (medians): p50 ${P50} ms, p99 ${P99} ms (target p99 ≤ 2 ms).
 Every round: p50 ${LAT_P50S[*]} ms; p99 ${LAT_P99S[*]} ms.
+The same client without a server (writer to reader over one TCP connection), alternating with those rounds: p50 $(median "${FLOOR_P50S[@]}") ms, p99 $(median "${FLOOR_P99S[@]}") ms (medians); every round p50 ${FLOOR_P50S[*]} ms, p99 ${FLOOR_P99S[*]} ms.
 CPU time the hypervisor took (steal, /proc/stat): ${LOAD_STEAL}% during the throughput rounds, ${LAT_STEAL}% during the latency rounds.
 Junction peak RSS during the run: $((RSS_KB / 1024)) MiB.
 R
