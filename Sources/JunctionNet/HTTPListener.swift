@@ -1,6 +1,7 @@
 import Foundation
 import Junction
 import Logging
+import Synchronization
 
 /// The `listen:` section: where the one HTTP/WebSocket listener of the process binds.
 ///
@@ -67,7 +68,9 @@ public struct ListenConfig: Decodable, Sendable {
 
 /// The process's shared HTTP listener: plugins mount handlers on it while the
 /// config loads; it binds when the pipeline starts and closes at shutdown.
-/// `GET /health` and `GET /metrics` (Prometheus text) are always mounted.
+/// `GET /health` and `GET /metrics` (Prometheus text) are always mounted;
+/// `/health` answers `503 {"status":"starting"}` until every source has
+/// started (the listener binds before them), then `200 {"status":"ok"}`.
 ///
 /// ```swift
 /// let listener = context.services.shared(HTTPListener.self) { HTTPListener() }
@@ -83,11 +86,18 @@ public final class HTTPListener: LifecycleService, @unchecked Sendable {
     private var server: HTTPServer?
     private let logger = Logger(label: "junction.http")
     private let services: ServiceRegistry?
+    /// Set once the pipeline's sources have started (see `/health`).
+    private let ready = Atomic(false)
 
     public init(services: ServiceRegistry? = nil) {
         self.services = services
-        mount("/health", inline: true) { _, responder in
-            responder.respond(status: 200, headers: [("Content-Type", "application/json")], body: Array(#"{"status":"ok"}"#.utf8))
+        mount("/health", inline: true) { [weak self] _, responder in
+            let json = [("Content-Type", "application/json")]
+            if self?.ready.load(ordering: .acquiring) == true {
+                responder.respond(status: 200, headers: json, body: Array(#"{"status":"ok"}"#.utf8))
+            } else {
+                responder.respond(status: 503, headers: json, body: Array(#"{"status":"starting"}"#.utf8))
+            }
         }
         mount("/metrics") { [weak self] _, responder in
             let text = self?.services?.existing(MetricsStore.self)?.prometheusText() ?? ""
@@ -170,6 +180,8 @@ public final class HTTPListener: LifecycleService, @unchecked Sendable {
         lock.withLock { self.server = server }
         logger.info("listening", metadata: ["address": "\(config.host):\(server.port)", "tls": "\(config.tls != nil)"])
     }
+
+    public func pipelineStarted() { ready.store(true, ordering: .releasing) }
 
     public func stop() {
         let server: HTTPServer? = lock.withLock {

@@ -45,6 +45,11 @@ public final class ServiceRegistry: @unchecked Sendable {
         for service in lock.withLock({ lifecycle }) { try service.start() }
     }
 
+    /// Tells every lifecycle service that the sources have started.
+    public func pipelineStarted() {
+        for service in lock.withLock({ lifecycle }) { service.pipelineStarted() }
+    }
+
     /// Stops every lifecycle service, in reverse creation order.
     public func stopAll() {
         for service in lock.withLock({ lifecycle }).reversed() { service.stop() }
@@ -59,15 +64,23 @@ public final class ServiceRegistry: @unchecked Sendable {
 }
 
 /// A shared service whose lifetime follows the pipeline: started after the
-/// sinks and before the sources, stopped after the sinks drained.
+/// sinks and before the sources, told when the sources have started too,
+/// stopped after the sinks drained.
 ///
 /// ```swift
 /// final class Listener: LifecycleService {
 ///     func start() throws { /* bind */ }
+///     func pipelineStarted() { /* report ready */ }
 ///     func stop() { /* close */ }
 /// }
 /// ```
 public protocol LifecycleService: AnyObject, Sendable {
     func start() throws
+    /// Every source has started: the whole pipeline takes work now.
+    func pipelineStarted()
     func stop()
+}
+
+extension LifecycleService {
+    public func pipelineStarted() {}
 }

@@ -109,6 +109,7 @@ public final class Pipeline: @unchecked Sendable {
         for driver in drivers { try driver.sink.start() }
         try services.startAll()
         for handle in sources { try handle.source.start(handle) }
+        services.pipelineStarted()
         for runner in runners { runner.schedule() }
         if drivers.isEmpty { markFinished() }
     }
