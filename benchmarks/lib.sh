@@ -6,8 +6,9 @@ free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",
 # The median of the numbers given as arguments.
 median() { printf '%s\n' "$@" | sort -g | awk '{v[NR]=$1} END {print (NR % 2) ? v[(NR+1)/2] : (v[NR/2] + v[NR/2+1]) / 2}'; }
 
-# The machine's CPU ticks so far, "steal total" (from the cpu line of /proc/stat).
-cpu_ticks() { awk '/^cpu / {t=0; for (i=2; i<=NF; i++) t+=$i; print $9, t}' /proc/stat; }
+# The machine's CPU ticks so far, "steal total" (from the cpu line of
+# /proc/stat; guest time is already inside user and nice).
+cpu_ticks() { awk '/^cpu / {t=0; for (i=2; i<=9; i++) t+=$i; print $9, t}' /proc/stat; }
 # Percentage of CPU time the hypervisor took away (steal) between two
 # cpu_ticks readings: on a shared VM, the part of a slow period that is not
 # the programs measured.

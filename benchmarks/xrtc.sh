@@ -7,9 +7,9 @@
 #       are compared, so a burst of other work on the machine moves both;
 #   (b) set → stream delivery latency, p50/p99 over 1,000 items at 1 ms spacing,
 #       measured ROUNDS times (a fresh reader and writer each round); the
-#       medians are reported with every round's figures, beside the same
-#       client's floor without a server (benchmarks/xrtc/latency.py) and the
-#       CPU time the hypervisor took meanwhile (steal).
+#       medians are reported with every round's figures, beside a raw TCP
+#       floor without a server (benchmarks/xrtc/latency.py) and the CPU time
+#       the hypervisor took meanwhile (steal).
 # For reference, the item/set load also goes to the least a libwebsockets
 # server can do (benchmarks/xrtc/lwsstatic.c: C, one thread, a static answer),
 # and the CPU each server used per request is read from /proc.
@@ -112,13 +112,13 @@ J_SET=$(median "${J_SETS[@]}"); N_SET=$(median "${N_SETS[@]}"); L_SET=$(median "
 J_GET=$(median "${J_GETS[@]}"); N_GET=$(median "${N_GETS[@]}")
 RSS_KB=$(awk '/VmHWM/ {print $2}' "/proc/$JPID/status")
 
-# Set → stream latency (benchmarks/xrtc/latency.py), alternating with the
-# same client processes talking straight to each other: the floor that the
-# client and the machine set by themselves.
+# Set → stream latency (benchmarks/xrtc/latency.py), alternating with a raw
+# TCP floor: the same two processes talking straight to each other, which is
+# what Python and the machine take by themselves.
 LAT_P50S=(); LAT_P99S=(); FLOOR_P50S=(); FLOOR_P99S=()
 TICKS0=$(cpu_ticks)
 for _ in $(seq "$ROUNDS"); do
-  LAT=$(python3 benchmarks/xrtc/latency.py "$JPORT" "$ACCOUNT" "$KEY" "$ITEMS" junction)
+  LAT=$(python3 benchmarks/xrtc/latency.py "$JPORT" "$ACCOUNT" "$KEY" "$ITEMS" junction) || { cat "$WORK/junction.log" >&2; exit 1; }
   LAT_P50S+=("${LAT% *}"); LAT_P99S+=("${LAT#* }")
   LAT=$(python3 benchmarks/xrtc/latency.py 0 - - "$ITEMS" direct)
   FLOOR_P50S+=("${LAT% *}"); FLOOR_P99S+=("${LAT#* }")
@@ -156,7 +156,7 @@ CPU µs per set request, every round: Junction ${J_CPU[*]}; nginx ${N_CPU[*]}; r
 
 Set → stream delivery over $ITEMS items at 1 ms spacing, $ROUNDS rounds (medians): p50 ${P50} ms, p99 ${P99} ms (target p99 ≤ 2 ms).
 Every round: p50 ${LAT_P50S[*]} ms; p99 ${LAT_P99S[*]} ms.
-The same client without a server (writer to reader over one TCP connection), alternating with those rounds: p50 $(median "${FLOOR_P50S[@]}") ms, p99 $(median "${FLOOR_P99S[@]}") ms (medians); every round p50 ${FLOOR_P50S[*]} ms, p99 ${FLOOR_P99S[*]} ms.
+A raw TCP floor (the same two Python processes and pacing, JSON lines over one TCP connection, no HTTP, no server), alternating with those rounds: p50 $(median "${FLOOR_P50S[@]}") ms, p99 $(median "${FLOOR_P99S[@]}") ms (medians); every round p50 ${FLOOR_P50S[*]} ms, p99 ${FLOOR_P99S[*]} ms.
 CPU time the hypervisor took (steal, /proc/stat): ${LOAD_STEAL}% during the throughput rounds, ${LAT_STEAL}% during the latency rounds.
 Junction peak RSS during the run: $((RSS_KB / 1024)) MiB.
 R

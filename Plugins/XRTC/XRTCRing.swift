@@ -20,6 +20,7 @@ struct XRTCRing<Element>: Sequence {
 
     var count: Int { slots.count }
     var isEmpty: Bool { slots.isEmpty }
+    var underestimatedCount: Int { slots.count }
 
     /// The newest element.
     var last: Element? {

@@ -184,6 +184,7 @@ public final class HTTPListener: LifecycleService, @unchecked Sendable {
     public func pipelineStarted() { ready.store(true, ordering: .releasing) }
 
     public func stop() {
+        ready.store(false, ordering: .releasing)
         let server: HTTPServer? = lock.withLock {
             defer { self.server = nil }
             return self.server

@@ -132,6 +132,7 @@ extension HTTPServiceLoop {
 
         HTTPStatusLine.append(status, http10: conn.http10, to: out)
         if let contentLength {
+            out.reserve(48)  // lws writes "content-length: N\r\n" up to `end`
             var p: UnsafeMutablePointer<UInt8>? = out.cursor
             guard lws_add_http_header_content_length(conn.wsi, lws_filepos_t(contentLength), &p, out.end) == 0, let p else {
                 return false
@@ -151,9 +152,9 @@ extension HTTPServiceLoop {
                 logger.warning("dropping invalid response header", metadata: ["header": "\(name)"])
                 continue
             }
-            out.append(name)
+            out.appendUTF8(name)
             out.append(": ")
-            out.append(value)
+            out.appendUTF8(value)
             out.append("\r\n")
         }
         if conn.closeAfter || conn.clientWantsClose || (conn.http10 && !conn.http10KeepAlive) {

@@ -305,5 +305,5 @@ private func lwsHTTPCallback(
 /// The sweep timer; `junction_sul.user` holds the loop.
 private func lwsSweepCallback(_ sul: UnsafeMutablePointer<lws_sorted_usec_list_t>?) {
     guard let sul, let loop = junction_sul_user(sul) else { return }
-    Unmanaged<HTTPServiceLoop>.fromOpaque(loop).takeUnretainedValue().sweep(sul)
+    Unmanaged<HTTPServiceLoop>.fromOpaque(loop)._withUnsafeGuaranteedRef { $0.sweep(sul) }
 }

@@ -70,7 +70,9 @@ final class LWSWriteBuffer {
         count += n
     }
 
-    func append(_ text: String) {
+    /// Appends a String's UTF-8 (named apart from `append(_: StaticString)`,
+    /// which literals keep choosing).
+    func appendUTF8(_ text: String) {
         var text = text
         text.withUTF8 { utf8 in
             guard let start = utf8.baseAddress, !utf8.isEmpty else { return }

@@ -13,6 +13,8 @@ final class RawHTTPClient: @unchecked Sendable {
         var headers: [String: String]
         var body: [UInt8]
         var chunks: [[UInt8]] = []
+        /// The status line as sent, without its CRLF.
+        var statusLine = ""
         var text: String { String(decoding: body, as: UTF8.self) }
     }
 
@@ -132,7 +134,7 @@ final class RawHTTPClient: @unchecked Sendable {
                 headers[name] = headers[name].map { $0 + "," + value } ?? value
             }
             if status == 100 { continue }
-            return Response(status: status, headers: headers, body: [])
+            return Response(status: status, headers: headers, body: [], statusLine: lines[0])
         }
     }
 

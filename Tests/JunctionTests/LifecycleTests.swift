@@ -7,6 +7,7 @@ final class RecordingService: LifecycleService, @unchecked Sendable {
     private var _events: [String] = []
     var events: [String] { lock.withLock { _events } }
     func start() throws { lock.withLock { _events.append("start") } }
+    func pipelineStarted() { lock.withLock { _events.append("pipelineStarted") } }
     func stop() { lock.withLock { _events.append("stop") } }
 }
 
@@ -33,11 +34,11 @@ struct ServiceSectionConfig: ComponentConfig {
         let pipeline = try Pipeline(graph: graph, services: services)
         try pipeline.start()
         let service = services.existing(RecordingService.self)!
-        #expect(service.events == ["start"])
+        #expect(service.events == ["start", "pipelineStarted"])
         let done = DispatchSemaphore(value: 0)
         pipeline.shutdown(timeout: 5) { _ in done.signal() }
         #expect(done.wait(timeout: .now() + 10) == .success)
-        #expect(service.events == ["start", "stop"])
+        #expect(service.events == ["start", "pipelineStarted", "stop"])
     }
 
     @Test func sectionMistakesAreReportedAndEmptyFilesNeedRoutes() {

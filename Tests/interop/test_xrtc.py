@@ -337,6 +337,7 @@ def test_tls_listener(junction_bin, tmp_path):
             try:
                 if requests.get(base + "/health", verify=str(tmp_path / "cert.pem"), timeout=1).status_code == 200:
                     break
+                time.sleep(0.05)  # 503 while the sources start
             except requests.exceptions.SSLError:
                 raise
             except requests.exceptions.ConnectionError:
