@@ -1,7 +1,6 @@
 import Dispatch
 import Foundation
 import Logging
-import Synchronization
 
 /// Runs one route: takes batches from the route's inlet edge, passes them
 /// through the stages on a serial queue, and pushes the results into one edge
@@ -19,20 +18,15 @@ final class RouteRunner: @unchecked Sendable {
     private let stages: [any Stage]
     private let stageNames: [String]
     private let logger: Logger
+    /// Passes stop on the gate's announced pause (``FlowGate/isPaused``), not
+    /// on its raw hold count: a hold released before it was announced never
+    /// brings a resume, so a pass that stopped on the count alone could wait
+    /// for one forever. A pause announced after a pass looked costs at most
+    /// that pass's overshoot.
     private(set) lazy var gate = FlowGate(
-        onPause: { [weak self] in self?.outputsFull.store(true, ordering: .releasing) },
-        onResume: { [weak self] in
-            self?.outputsFull.store(false, ordering: .releasing)
-            self?.schedule()
-        }
+        onPause: {},
+        onResume: { [weak self] in self?.schedule() }
     )
-    /// The gate's last announcement: a full output edge paused the runner.
-    ///
-    /// Passes stop on this, not on the gate's raw hold count: a hold that is
-    /// released before the gate announced it never brings a resume, so a pass
-    /// that stopped on the count alone could wait for one forever. A pause
-    /// announced after a pass looked costs at most that pass's overshoot.
-    private let outputsFull = Atomic<Bool>(false)
 
     // Queue-confined state.
     private var scheduled = false
@@ -75,7 +69,7 @@ final class RouteRunner: @unchecked Sendable {
         guard !finished else { return }
         runTimers()
         var taken = 0
-        while !outputsFull.load(ordering: .acquiring), !stages.contains(where: { $0.isHolding }) {
+        while !gate.isPaused, !stages.contains(where: { $0.isHolding }) {
             if taken == budget {
                 schedule()  // on the queue now: async
                 return
